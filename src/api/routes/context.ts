@@ -1,0 +1,24 @@
+import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from '../../config.ts'
+import type { Store } from '../../store/database.ts'
+import type { Clock } from '../../domain/clock.ts'
+import type { EndpointServices } from '../../domain/endpoint-services.ts'
+import type { Whitelist } from '../../domain/whitelist.ts'
+import type { Connections } from '../../domain/connections.ts'
+import type { Endpoints } from '../../domain/endpoints.ts'
+
+/** The Fastify instance routes are registered on, typed by TypeBox schemas. */
+export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
+
+/** What route plugins call: the domain services and the few settings the wire mapping needs. */
+export interface RouteDeps {
+  config: Config
+  store: Store
+  clock: Clock
+  services: EndpointServices
+  whitelist: Whitelist
+  connections: Connections
+  endpoints: Endpoints
+  poolId: string
+}

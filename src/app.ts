@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.ts'
+import type { Store } from './store/database.ts'
+import { systemClock, type Clock } from './domain/clock.ts'
+import { randomIds, type IdSource } from './domain/ids.ts'
+import type { DomainContext } from './domain/context.ts'
+import { EndpointServices } from './domain/endpoint-services.ts'
+import { Whitelist } from './domain/whitelist.ts'
+import { Connections } from './domain/connections.ts'
+import { Endpoints } from './domain/endpoints.ts'
+import { Authenticator } from './identity/authenticate.ts'
+import { Reconciler } from './jobs/reconciler.ts'
+import { validatorCompiler } from './http/validation.ts'
+import { registerBodyParser } from './http/body.ts'
+import { registerAuthentication } from './http/auth.ts'
+import { registerErrorHandling } from './http/errors.ts'
+import { sendError } from './http/envelope.ts'
+import { ApiError } from './domain/errors.ts'
+import type { Api, RouteDeps } from './api/routes/context.ts'
+import { versionRoutes } from './api/routes/versions.ts'
+import { serviceRoutes } from './api/routes/services.ts'
+import { permissionRoutes } from './api/routes/permissions.ts'
+import { connectionRoutes } from './api/routes/connections.ts'
+import { endpointRoutes } from './api/routes/endpoints.ts'
+import { iamRoutes } from './api/routes/iam.ts'
+import { poolIdFor } from './api/schemas/services.ts'
+
+export interface AppDeps {
+  config: Config
+  store: Store
+  clock?: Clock
+  ids?: IdSource
+  /** Logger settings; tests pass false. */
+  logger?: FastifyServerOptions['logger']
+}
+
+export interface App {
+  server: Api
+  reconciler: Reconciler
+  /** Stops the reconciler, lets in-flight requests finish, then closes the listener (not the store). */
+  close(): Promise<void>
+}
+
+const REDACT = ['req.headers.authorization', 'req.headers["x-auth-token"]', 'res.headers["x-subject-token"]', 'req.body.auth.identity.password.user.password']
+
+/** Builds the server: the one ordered pipeline of parsing, authentication, validation, routes and errors. */
+export function buildApp(deps: AppDeps): App {
+  const { config, store } = deps
+  const clock = deps.clock ?? systemClock
+  const server = Fastify({
+    logger: deps.logger ?? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
+    bodyLimit: config.bodyLimit,
+    genReqId: () => randomBytes(16).toString('hex'),
+    routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+    frameworkErrors: (error, request, reply) => sendError(request, reply, new ApiError('parameterError', error.message)),
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  server.setValidatorCompiler(validatorCompiler)
+
+  let reconciler: Reconciler | undefined
+  const ctx: DomainContext = {
+    store,
+    clock,
+    ids: deps.ids ?? randomIds,
+    region: config.region,
+    provisionDelayMs: config.provisionDelayMs,
+    dnsZone: `vpcep.${config.region}.internal`,
+    onTransitionScheduled: () => reconciler?.kick(),
+  }
+  reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log)
+
+  server.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  registerErrorHandling(server)
+  registerBodyParser(server)
+  registerAuthentication(server, new Authenticator(store, clock))
+
+  const routeDeps: RouteDeps = {
+    config,
+    store,
+    clock,
+    services: new EndpointServices(ctx),
+    whitelist: new Whitelist(ctx),
+    connections: new Connections(ctx),
+    endpoints: new Endpoints(ctx),
+    poolId: poolIdFor(config.region),
+  }
+  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes]) {
+    server.register(async (scope) => routes(scope as Api, routeDeps))
+  }
+
+  return {
+    server,
+    reconciler,
+    async close() {
+      await reconciler!.stop()
+      await server.close()
+    },
+  }
+}

@@ -1,0 +1,82 @@
+import { findOwnServiceRow } from '../store/repos/services.ts'
+import { hydrateEndpoints, listConnectionRows, type ConnectionFilter } from '../store/repos/endpoints.ts'
+import { recordEvents } from '../store/repos/events.ts'
+import type { Executor } from '../store/database.ts'
+import { toStoredTime } from './clock.ts'
+import type { DomainContext } from './context.ts'
+import { fail } from './errors.ts'
+import type { Endpoint, EndpointStatus, Page, Paged, Scope } from './model.ts'
+
+export type Decision = 'receive' | 'reject'
+
+/** Which states each decision may start from, and where it leads (digest §5.2). */
+export const DECISIONS: Record<Decision, { to: EndpointStatus; from: readonly EndpointStatus[] }> = {
+  receive: { to: 'accepted', from: ['pendingAcceptance', 'rejected'] },
+  reject: { to: 'rejected', from: ['pendingAcceptance', 'accepted'] },
+}
+
+/** How often a decision re-reads the connection when a concurrent writer changed it first. */
+const DECISION_ATTEMPTS = 5
+
+/** Connections: the provider's view of the endpoints of its services, and its decisions on them. */
+export class Connections {
+  constructor(private readonly ctx: DomainContext) {}
+
+  async list(scope: Scope, serviceId: string, filter: ConnectionFilter, page: Page): Promise<Paged<Endpoint>> {
+    const db = this.ctx.store.db
+    await this.requireOwnService(db, scope, serviceId)
+    const { items, totalCount } = await listConnectionRows(db, serviceId, filter, page)
+    return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+  }
+
+  /**
+   * Accepts (`receive`) or rejects one endpoint's connection to the caller's service. Repeating a
+   * decision already in force changes nothing and answers the connection as it is.
+   */
+  async decide(scope: Scope, serviceId: string, action: string, endpointIds: string[]): Promise<Endpoint[]> {
+    if (action !== 'receive' && action !== 'reject') fail('invalidAction', `action must be receive or reject, got "${action.slice(0, 32)}".`)
+    if (endpointIds.length !== 1) fail('onlyOneEndpoint', `Exactly one endpoint per request; got ${endpointIds.length}.`)
+    const endpointId = endpointIds[0]!
+    const decision = DECISIONS[action]
+    return this.ctx.store.transaction(async (tx) => {
+      const service = await this.requireOwnService(tx, scope, serviceId)
+      if (service.status !== 'available') fail('serviceUnavailable', `Endpoint service ${serviceId} is ${service.status}.`)
+      for (let attempt = 1; ; attempt++) {
+        const row = await tx.selectFrom('endpoints').selectAll().where('id', '=', endpointId).where('serviceId', '=', serviceId).executeTakeFirst()
+        if (!row) fail('endpointNotOfService', `Endpoint ${endpointId} is not connected to endpoint service ${serviceId}.`)
+        if (row.status === 'creating') fail('endpointCreating', `Endpoint ${endpointId} is still being created.`)
+        if (row.status === 'deleting') fail('endpointDeleting', `Endpoint ${endpointId} is being deleted.`)
+        if (row.status === 'failed') fail('parameterError', `Endpoint ${endpointId} failed to provision; it can only be deleted.`)
+        if (row.status !== decision.to && !decision.from.includes(row.status as EndpointStatus)) {
+          fail('parameterError', `A ${row.status} connection cannot be changed by ${action}.`)
+        }
+        if (row.status !== decision.to) {
+          const stamp = toStoredTime(this.ctx.clock.now())
+          // Conditional on the status read above, so of two concurrent decisions exactly one applies per state.
+          const changed = await tx
+            .updateTable('endpoints')
+            .set({ status: decision.to, updatedAt: stamp })
+            .where('id', '=', endpointId)
+            .where('status', '=', row.status)
+            .executeTakeFirst()
+          if (Number(changed.numUpdatedRows) === 0) {
+            if (attempt >= DECISION_ATTEMPTS) fail('systemError', 'The connection kept changing; retry.')
+            continue
+          }
+          await recordEvents(tx, [
+            { type: `connection.${decision.to}`, resourceType: 'endpoint', resourceId: endpointId, projectId: row.projectId, occurredAt: stamp, payload: { serviceId, from: row.status, to: decision.to, markerId: row.markerId } },
+          ])
+          row.status = decision.to
+          row.updatedAt = stamp
+        }
+        return hydrateEndpoints(tx, [row], this.ctx.dnsZone)
+      }
+    })
+  }
+
+  private async requireOwnService(db: Executor, scope: Scope, serviceId: string) {
+    const row = await findOwnServiceRow(db, scope, serviceId)
+    if (!row) fail('resourceNotFound', `Endpoint service ${serviceId} does not exist.`)
+    return row
+  }
+}

@@ -1,0 +1,163 @@
+import { lockProject, type Tx } from '../store/database.ts'
+import {
+  LIVE_CONNECTION_STATUSES,
+  findOwnServiceRow,
+  hydrateServices,
+  listServices,
+  type ServiceFilter,
+} from '../store/repos/services.ts'
+import { insertTags } from '../store/repos/tags.ts'
+import { recordEvents } from '../store/repos/events.ts'
+import { toStoredTime } from './clock.ts'
+import { dueAt, type DomainContext } from './context.ts'
+import { fail } from './errors.ts'
+import type { EndpointService, Page, Paged, PortMapping, Scope, Tag } from './model.ts'
+import { validateTags } from './tags.ts'
+
+export interface CreateServiceInput {
+  portId: string
+  vpcId: string
+  serverType: string
+  ports: PortMapping[]
+  shortName?: string
+  approvalEnabled?: boolean
+  serviceType?: string
+  ip?: string
+  tcpProxy?: string
+  tags?: Tag[]
+  description?: string
+  ipVersion?: string
+  snatNetworkId?: string
+  enablePolicy?: boolean
+}
+
+export const MAX_PORT_MAPPINGS = 200
+
+/** `{region}.{name}.{id}`, or `{region}.{id}` without a short name (digest §1.2). */
+export function fullServiceName(region: string, shortName: string, id: string): string {
+  return shortName ? `${region}.${shortName}.${id}` : `${region}.${id}`
+}
+
+/** Rejects duplicate mappings inside one request and clashes with the caller's other services on the same backend port. */
+async function checkPorts(tx: Tx, scope: Scope, portId: string, ports: PortMapping[], exceptServiceId?: string): Promise<void> {
+  if (ports.length === 0) fail('invalidServicePort', 'At least one port mapping is required.')
+  if (ports.length > MAX_PORT_MAPPINGS) fail('tooManyPorts', `A service has at most ${MAX_PORT_MAPPINGS} port mappings.`)
+  const serverKeys = new Set<string>()
+  const clientKeys = new Set<string>()
+  for (const p of ports) {
+    const serverKey = `${p.serverPort}/${p.protocol}`
+    const clientKey = `${p.clientPort}/${p.protocol}`
+    if (serverKeys.has(serverKey) || clientKeys.has(clientKey)) {
+      fail('portsConflict', `Port mapping ${p.clientPort}->${p.serverPort}/${p.protocol} repeats a port of this request.`)
+    }
+    serverKeys.add(serverKey)
+    clientKeys.add(clientKey)
+  }
+  let query = tx.selectFrom('endpointServices').select(['id', 'ports']).where('projectId', '=', scope.projectId).where('portId', '=', portId).where('status', '!=', 'deleting')
+  if (exceptServiceId) query = query.where('id', '!=', exceptServiceId)
+  for (const other of await query.execute()) {
+    for (const p of JSON.parse(other.ports) as PortMapping[]) {
+      if (serverKeys.has(`${p.serverPort}/${p.protocol}`)) {
+        fail('portsConflict', `Server port ${p.serverPort}/${p.protocol} of port_id ${portId} is already mapped by endpoint service ${other.id}.`)
+      }
+    }
+  }
+}
+
+/** Endpoint services: the provider side. */
+export class EndpointServices {
+  constructor(private readonly ctx: DomainContext) {}
+
+  async create(scope: Scope, input: CreateServiceInput): Promise<EndpointService> {
+    const serviceType = input.serviceType ?? 'interface'
+    if (serviceType !== 'interface') fail('parameterError', 'Only interface endpoint services can be created; gateway services are provided by the operator.')
+    if (input.ipVersion === 'ipv6' && !input.snatNetworkId) fail('parameterError', 'snat_network_id is required when ip_version is ipv6.')
+    const tags = input.tags ?? []
+    validateTags(tags)
+    const { store, clock, ids, region } = this.ctx
+    const id = ids.uuid()
+    const created = await store.transaction(async (tx) => {
+      await lockProject(tx, store.dialect, scope.projectId)
+      await checkPorts(tx, scope, input.portId, input.ports)
+      const now = clock.now()
+      const stamp = toStoredTime(now)
+      const shortName = input.shortName ?? ''
+      await tx
+        .insertInto('endpointServices')
+        .values({
+          id,
+          projectId: scope.projectId,
+          accountId: scope.accountId,
+          shortName,
+          serviceName: fullServiceName(region, shortName, id),
+          portId: input.portId,
+          vpcId: input.vpcId,
+          serverType: input.serverType,
+          serviceType,
+          approvalEnabled: input.approvalEnabled === false ? 0 : 1,
+          status: 'creating',
+          ip: input.ip ?? '',
+          tcpProxy: input.tcpProxy ?? 'close',
+          description: input.description ?? '',
+          enablePolicy: input.enablePolicy ? 1 : 0,
+          ipVersion: input.ipVersion ?? 'ipv4',
+          snatNetworkId: input.snatNetworkId ?? '',
+          ports: JSON.stringify(input.ports),
+          errors: '[]',
+          createdAt: stamp,
+          updatedAt: stamp,
+          transitionDueAt: dueAt(this.ctx, now),
+        })
+        .execute()
+      await insertTags(tx, 'endpoint_service', id, scope.projectId, tags)
+      await recordEvents(tx, [{ type: 'service.created', resourceType: 'endpoint_service', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { status: 'creating' } }])
+      return this.loadOwn(tx, scope, id)
+    })
+    this.ctx.onTransitionScheduled()
+    return created
+  }
+
+  list(scope: Scope, filter: ServiceFilter, page: Page): Promise<Paged<EndpointService>> {
+    return listServices(this.ctx.store.db, scope, filter, page)
+  }
+
+  /** The caller's own service; another project's service answers exactly as an absent one (404). */
+  get(scope: Scope, id: string): Promise<EndpointService> {
+    return this.loadOwn(this.ctx.store.db, scope, id)
+  }
+
+  /** Starts deletion: `deleting`, then gone. Refused while an endpoint is `accepted` or `creating`. */
+  async delete(scope: Scope, id: string): Promise<void> {
+    const scheduled = await this.ctx.store.transaction(async (tx) => {
+      await lockProject(tx, this.ctx.store.dialect, scope.projectId)
+      const row = await findOwnServiceRow(tx, scope, id)
+      if (!row) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
+      if (row.status === 'deleting') return false
+      const live = await tx
+        .selectFrom('endpoints')
+        .select('id')
+        .where('serviceId', '=', id)
+        .where('status', 'in', LIVE_CONNECTION_STATUSES)
+        .limit(1)
+        .executeTakeFirst()
+      if (live) fail('serviceInUse', `Endpoint ${live.id} is still connected; reject or delete it first.`)
+      const now = this.ctx.clock.now()
+      const stamp = toStoredTime(now)
+      await tx
+        .updateTable('endpointServices')
+        .set({ status: 'deleting', updatedAt: stamp, transitionDueAt: dueAt(this.ctx, now) })
+        .where('id', '=', id)
+        .execute()
+      await recordEvents(tx, [{ type: 'service.deleting', resourceType: 'endpoint_service', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { from: row.status } }])
+      return true
+    })
+    if (scheduled) this.ctx.onTransitionScheduled()
+  }
+
+  private async loadOwn(db: Parameters<typeof hydrateServices>[0], scope: Scope, id: string): Promise<EndpointService> {
+    const row = await findOwnServiceRow(db, scope, id)
+    if (!row) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
+    const [service] = await hydrateServices(db, [row])
+    return service!
+  }
+}

@@ -1,0 +1,146 @@
+import { isUniqueViolation, lockProject } from '../store/database.ts'
+import { findServiceRowForConsumer } from '../store/repos/services.ts'
+import { findOwnEndpointRow, hydrateEndpoints, listEndpointRows, type EndpointFilter } from '../store/repos/endpoints.ts'
+import { hasAnyPermission } from '../store/repos/permissions.ts'
+import { insertTags } from '../store/repos/tags.ts'
+import { recordEvents } from '../store/repos/events.ts'
+import type { Executor, Tx } from '../store/database.ts'
+import { toStoredTime } from './clock.ts'
+import { dueAt, type DomainContext } from './context.ts'
+import { ApiError, fail } from './errors.ts'
+import { allocateIp } from './ip-allocation.ts'
+import type { Endpoint, Page, Paged, Scope, Tag } from './model.ts'
+import { validateTags } from './tags.ts'
+import { admittingRecords } from './whitelist.ts'
+
+export interface CreateEndpointInput {
+  serviceId: string
+  vpcId: string
+  subnetId?: string
+  portIp?: string
+  enableDns?: boolean
+  whitelist?: string[]
+  enableWhitelist?: boolean
+  tags?: Tag[]
+  description?: string
+  routetables?: string[]
+  policyStatement?: unknown[]
+  policyDocument?: unknown
+}
+
+/** How often a create is retried when a concurrent writer took the same marker id or address. */
+const CREATE_ATTEMPTS = 8
+
+/** Endpoints: the consumer side. */
+export class Endpoints {
+  constructor(private readonly ctx: DomainContext) {}
+
+  /**
+   * Connects to a service: the caller's own, or another account's that whitelists the caller's
+   * account (or every account). Answers the endpoint while it is `creating`.
+   */
+  async create(scope: Scope, input: CreateEndpointInput): Promise<Endpoint> {
+    const tags = input.tags ?? []
+    validateTags(tags)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const endpoint = await this.ctx.store.transaction((tx) => this.insert(tx, scope, input, tags))
+        this.ctx.onTransitionScheduled()
+        return endpoint
+      } catch (error) {
+        if (error instanceof ApiError || !isUniqueViolation(error) || attempt >= CREATE_ATTEMPTS) throw error
+      }
+    }
+  }
+
+  private async insert(tx: Tx, scope: Scope, input: CreateEndpointInput, tags: Tag[]): Promise<Endpoint> {
+    const { store, clock, ids } = this.ctx
+    await lockProject(tx, store.dialect, scope.projectId)
+    // The service row is read inside the transaction, so a whitelist removal that committed first is seen.
+    const service = await findServiceRowForConsumer(tx, input.serviceId)
+    if (!service) fail('serviceDoesNotExist', `Endpoint service ${input.serviceId} does not exist.`)
+    if (service.accountId !== scope.accountId && !(await hasAnyPermission(tx, service.id, admittingRecords(scope.accountId)))) {
+      fail('noPermissionToConnect', `Account ${scope.accountId} is not on the whitelist of endpoint service ${service.id}.`)
+    }
+    if (service.status !== 'available') fail('serviceUnavailable', `Endpoint service ${service.id} is ${service.status}.`)
+    let address: { ip: string; ipNumber: number | null } = { ip: '', ipNumber: null }
+    if (service.serviceType === 'interface') {
+      if (!input.subnetId) fail('subnetIdEmpty', 'subnet_id is required to connect to an interface endpoint service.')
+      address = await allocateIp(tx, input.subnetId, input.portIp)
+    }
+    const now = clock.now()
+    const stamp = toStoredTime(now)
+    const id = ids.uuid()
+    await tx
+      .insertInto('endpoints')
+      .values({
+        id,
+        projectId: scope.projectId,
+        accountId: scope.accountId,
+        serviceId: service.id,
+        vpcId: input.vpcId,
+        subnetId: input.subnetId ?? '',
+        ip: address.ip,
+        ipNumber: address.ipNumber,
+        markerId: ids.markerId(),
+        status: 'creating',
+        requiresApproval: service.approvalEnabled,
+        enableDns: input.enableDns ? 1 : 0,
+        whitelist: JSON.stringify(input.whitelist ?? []),
+        enableWhitelist: input.enableWhitelist ? 1 : 0,
+        description: input.description ?? '',
+        connectionDescription: '',
+        routetables: JSON.stringify(input.routetables ?? []),
+        policyStatement: JSON.stringify(input.policyStatement ?? []),
+        policyDocument: input.policyDocument === undefined ? null : JSON.stringify(input.policyDocument),
+        errors: '[]',
+        createdAt: stamp,
+        updatedAt: stamp,
+        transitionDueAt: dueAt(this.ctx, now),
+      })
+      .execute()
+    await insertTags(tx, 'endpoint', id, scope.projectId, tags)
+    await recordEvents(tx, [
+      { type: 'endpoint.created', resourceType: 'endpoint', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { serviceId: service.id, serviceProjectId: service.projectId, status: 'creating' } },
+    ])
+    return this.loadOwn(tx, scope, id)
+  }
+
+  async list(scope: Scope, filter: EndpointFilter, page: Page): Promise<Paged<Endpoint>> {
+    const db = this.ctx.store.db
+    const { items, totalCount } = await listEndpointRows(db, scope, filter, page)
+    return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+  }
+
+  get(scope: Scope, id: string): Promise<Endpoint> {
+    return this.loadOwn(this.ctx.store.db, scope, id)
+  }
+
+  /** Starts deletion (`deleting`, then gone). Refused while the endpoint is still `creating` or already `deleting`. */
+  async delete(scope: Scope, id: string): Promise<void> {
+    await this.ctx.store.transaction(async (tx) => {
+      const row = await findOwnEndpointRow(tx, scope, id)
+      if (!row) fail('endpointNotFound', `Endpoint ${id} does not exist.`)
+      if (row.status === 'deleting') fail('endpointDeleting', `Endpoint ${id} is already being deleted.`)
+      if (row.status === 'creating') fail('endpointCreating', `Endpoint ${id} is still being created; delete it once it has settled.`)
+      const now = this.ctx.clock.now()
+      const stamp = toStoredTime(now)
+      const changed = await tx
+        .updateTable('endpoints')
+        .set({ status: 'deleting', updatedAt: stamp, transitionDueAt: dueAt(this.ctx, now) })
+        .where('id', '=', id)
+        .where('status', '=', row.status)
+        .executeTakeFirst()
+      if (Number(changed.numUpdatedRows) === 0) fail('endpointDeleting', `Endpoint ${id} changed state while being deleted; retry.`)
+      await recordEvents(tx, [{ type: 'endpoint.deleting', resourceType: 'endpoint', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { from: row.status, serviceId: row.serviceId } }])
+    })
+    this.ctx.onTransitionScheduled()
+  }
+
+  private async loadOwn(db: Executor, scope: Scope, id: string): Promise<Endpoint> {
+    const row = await findOwnEndpointRow(db, scope, id)
+    if (!row) fail('endpointNotFound', `Endpoint ${id} does not exist.`)
+    const [endpoint] = await hydrateEndpoints(db, [row], this.ctx.dnsZone)
+    return endpoint!
+  }
+}

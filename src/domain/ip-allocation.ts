@@ -1,0 +1,52 @@
+import type { Executor } from '../store/database.ts'
+import { fail } from './errors.ts'
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+
+export function isIpv4(value: string): boolean {
+  return IPV4.test(value)
+}
+
+export function ipToNumber(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0)
+}
+
+export function numberToIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.')
+}
+
+/** Where automatic allocation starts in a subnet nobody has used yet (vpcep does not know subnet CIDRs). */
+const FIRST_AUTOMATIC = ipToNumber('192.168.0.2')
+const LAST_IPV4 = ipToNumber('255.255.255.254')
+
+/** Network, gateway and broadcast-looking addresses are never handed out automatically. */
+function usable(n: number): boolean {
+  const last = n % 256
+  return last !== 0 && last !== 1 && last !== 255
+}
+
+/**
+ * Picks an endpoint address in `subnetId`: the requested one if free, else the next usable address
+ * after the highest in use. Uniqueness is finally enforced by the (subnet_id, ip_number) index; the
+ * caller retries its transaction when a concurrent writer took the same address.
+ */
+export async function allocateIp(db: Executor, subnetId: string, requested: string | undefined): Promise<{ ip: string; ipNumber: number }> {
+  if (requested !== undefined) {
+    const ipNumber = ipToNumber(requested)
+    const taken = await db.selectFrom('endpoints').select('id').where('subnetId', '=', subnetId).where('ipNumber', '=', ipNumber).executeTakeFirst()
+    if (taken) fail('parameterError', `port_ip ${requested} is already used by another endpoint in subnet ${subnetId}.`)
+    return { ip: requested, ipNumber }
+  }
+  const highest = await db
+    .selectFrom('endpoints')
+    .select('ipNumber')
+    .where('subnetId', '=', subnetId)
+    .where('ipNumber', 'is not', null)
+    .orderBy('ipNumber', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  let candidate = highest?.ipNumber != null ? Number(highest.ipNumber) + 1 : FIRST_AUTOMATIC
+  while (candidate <= LAST_IPV4 && !usable(candidate)) candidate++
+  if (candidate > LAST_IPV4) fail('parameterError', `Subnet ${subnetId} has no free address after the highest one in use; pass port_ip.`)
+  return { ip: numberToIp(candidate), ipNumber: candidate }
+}

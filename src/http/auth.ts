@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify'
+import { ApiError } from '../domain/errors.ts'
+import type { Scope } from '../domain/model.ts'
+import type { Authenticator, Principal } from '../identity/authenticate.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal
+    /** The account and project every domain call of this request is confined to. */
+    scope: Scope
+  }
+  interface FastifyContextConfig {
+    /** Routes open without credentials: version discovery, token issue, health. */
+    public?: boolean
+  }
+}
+
+/**
+ * Authenticates every non-public route before its input is validated, so an unauthenticated caller
+ * learns nothing from validation errors; then confines the request to the path's project.
+ */
+export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest('principal', undefined)
+  app.decorateRequest('scope', undefined as unknown as Scope)
+  app.addHook('preValidation', async (request) => {
+    // Unknown routes answer 404/405 to anyone, as the gateway does.
+    if (!request.is404 && !request.routeOptions.config.public) {
+      const principal = await authenticator.authenticate({
+        method: request.method,
+        rawUrl: request.raw.url ?? '/',
+        headers: request.headers,
+        rawBody: request.rawBody,
+      })
+      request.principal = principal
+      const projectId = (request.params as { project_id?: string } | undefined)?.project_id
+      if (projectId !== undefined) {
+        if (!principal.projectIds.includes(projectId)) {
+          request.log.warn({ accountId: principal.accountId }, 'request for a project outside the credential')
+          throw new ApiError('forbidden', `Project ${projectId} is not a project of the caller.`)
+        }
+        const headerProject = request.headers['x-project-id']
+        if (headerProject !== undefined && headerProject !== projectId) {
+          throw new ApiError('forbidden', 'X-Project-Id does not match the project in the path.')
+        }
+        request.scope = { accountId: principal.accountId, projectId }
+      }
+    }
+    if (request.bodyError) throw request.bodyError
+  })
+}

@@ -1,0 +1,71 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Store } from '../store/database.ts'
+import { hexId } from '../domain/ids.ts'
+import { toStoredTime, type Clock } from '../domain/clock.ts'
+import { hashPassword, randomString } from './passwords.ts'
+
+/** What `accounts create` hands to the operator, once: the secrets are not shown again. */
+export interface NewAccount {
+  domainId: string
+  domainName: string
+  projectId: string
+  projectName: string
+  userName: string
+  password: string
+  accessKey: string
+  secretKey: string
+}
+
+export class AccountExistsError extends Error {}
+
+export const ACCOUNT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{2,63}$/
+
+/**
+ * Creates an account (a Huawei "domain"), its project in `region` (named after the region, as in the
+ * cloud), one user with a generated password, and an AK/SK pair for that user.
+ */
+export async function createAccount(store: Store, clock: Clock, region: string, name: string): Promise<NewAccount> {
+  if (!ACCOUNT_NAME_PATTERN.test(name)) {
+    throw new Error('account names are 3-64 characters: a letter, then letters, digits, _ or -')
+  }
+  const now = toStoredTime(clock.now())
+  const account: NewAccount = {
+    domainId: hexId(),
+    domainName: name,
+    projectId: hexId(),
+    projectName: region,
+    userName: name,
+    password: `${randomString(20)}!9a`,
+    accessKey: randomString(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
+    secretKey: randomString(40),
+  }
+  const passwordHash = await hashPassword(account.password)
+  await store.transaction(async (tx) => {
+    const existing = await tx.selectFrom('accounts').select('id').where('name', '=', name).executeTakeFirst()
+    if (existing) throw new AccountExistsError(`an account named "${name}" already exists`)
+    await tx.insertInto('accounts').values({ id: account.domainId, name, createdAt: now }).execute()
+    await tx.insertInto('projects').values({ id: account.projectId, accountId: account.domainId, name: region, createdAt: now }).execute()
+    const userId = hexId()
+    await tx.insertInto('users').values({ id: userId, accountId: account.domainId, name: account.userName, passwordHash, createdAt: now }).execute()
+    await tx
+      .insertInto('credentials')
+      .values({ accessKey: account.accessKey, secretKey: account.secretKey, userId, accountId: account.domainId, createdAt: now })
+      .execute()
+  })
+  return account
+}
+
+export async function countAccounts(store: Store): Promise<number> {
+  const row = await store.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Tokens are random; only their SHA-256 is stored, so a database dump holds no usable token. */
+export function newToken(): { token: string; hash: string } {
+  const token = `vpcep1.${randomBytes(48).toString('base64url')}`
+  return { token, hash: hashToken(token) }
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}

@@ -1,0 +1,62 @@
+import type { Store } from '../store/database.ts'
+import { toStoredTime, type Clock } from '../domain/clock.ts'
+import { ApiError } from '../domain/errors.ts'
+import { newToken } from './accounts.ts'
+import { verifyPassword } from './passwords.ts'
+
+export interface PasswordLogin {
+  domainName?: string
+  domainId?: string
+  userName: string
+  password: string
+  /** Project scope: by id, or by name (the region name) within the user's account. */
+  projectId?: string
+  projectName?: string
+}
+
+export interface IssuedToken {
+  token: string
+  issuedAt: string
+  expiresAt: string
+  user: { id: string; name: string }
+  account: { id: string; name: string }
+  project: { id: string; name: string }
+}
+
+// A scrypt of a fixed password, so an unknown user costs as much time as a wrong password.
+const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+
+/** Keystone-style password authentication scoped to one project; tokens live in the database. */
+export async function issueToken(store: Store, clock: Clock, ttlSeconds: number, login: PasswordLogin): Promise<IssuedToken> {
+  const user = await store.db
+    .selectFrom('users')
+    .innerJoin('accounts', 'accounts.id', 'users.accountId')
+    .select(['users.id as userId', 'users.name as userName', 'users.passwordHash', 'accounts.id as accountId', 'accounts.name as accountName'])
+    .where('users.name', '=', login.userName)
+    .where((eb) => (login.domainId ? eb('accounts.id', '=', login.domainId) : eb('accounts.name', '=', login.domainName ?? '')))
+    .executeTakeFirst()
+  const passwordOk = await verifyPassword(login.password, user?.passwordHash ?? DUMMY_HASH)
+  if (!user || !passwordOk) throw new ApiError('authenticationFailed', 'The user name, account or password is incorrect.')
+
+  let projectQuery = store.db.selectFrom('projects').select(['id', 'name']).where('accountId', '=', user.accountId)
+  if (login.projectId) projectQuery = projectQuery.where('id', '=', login.projectId)
+  else if (login.projectName) projectQuery = projectQuery.where('name', '=', login.projectName)
+  const project = await projectQuery.orderBy('createdAt').executeTakeFirst()
+  if (!project) throw new ApiError('forbidden', 'The requested project scope is not a project of this account.')
+
+  const now = clock.now()
+  const expires = new Date(now.getTime() + ttlSeconds * 1000)
+  const { token, hash } = newToken()
+  await store.db
+    .insertInto('tokens')
+    .values({ tokenHash: hash, userId: user.userId, accountId: user.accountId, projectId: project.id, expiresAt: toStoredTime(expires), createdAt: toStoredTime(now) })
+    .execute()
+  return {
+    token,
+    issuedAt: toStoredTime(now),
+    expiresAt: toStoredTime(expires),
+    user: { id: user.userId, name: user.userName },
+    account: { id: user.accountId, name: user.accountName },
+    project: { id: project.id, name: project.name },
+  }
+}

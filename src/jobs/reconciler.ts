@@ -1,0 +1,163 @@
+import type { Tx } from '../store/database.ts'
+import { recordEvents } from '../store/repos/events.ts'
+import { deleteTagsOf } from '../store/repos/tags.ts'
+import { toStoredTime } from '../domain/clock.ts'
+import type { DomainContext } from '../domain/context.ts'
+
+interface DueRow {
+  id: string
+  projectId: string
+  status: string
+}
+
+type Transition = (tx: Tx, row: DueRow, stamp: string) => Promise<boolean>
+
+export interface ReconcilerLogger {
+  error(details: object, message: string): void
+}
+
+/**
+ * Advances due state transitions (creating → available / pendingAcceptance / accepted, deleting → gone).
+ * Every transition first claims its row with a conditional update, so with several instances over one
+ * database each due transition is applied exactly once; a transition missed by a crash is still due
+ * and is picked up by the next run of any instance.
+ */
+export class Reconciler {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private rerun = false
+  private stopped = true
+
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly intervalMs: number,
+    private readonly logger: ReconcilerLogger,
+    private readonly batchSize = 200,
+  ) {}
+
+  start(): void {
+    this.stopped = false
+    this.kick()
+  }
+
+  /** Runs soon; calls made while a run is under way coalesce into one more run. */
+  kick(): void {
+    if (this.stopped) return
+    if (this.running) {
+      this.rerun = true
+      return
+    }
+    clearTimeout(this.timer)
+    this.running = this.loop().finally(() => {
+      this.running = undefined
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.running
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.rerun = false
+      try {
+        while ((await this.runOnce()) === this.batchSize && !this.stopped) {}
+      } catch (error) {
+        this.logger.error({ err: error }, 'reconciler run failed; will retry')
+      }
+    } while (this.rerun && !this.stopped)
+    if (!this.stopped) this.timer = setTimeout(() => this.kick(), await this.delayUntilNextDue())
+  }
+
+  /** Applies every transition due now (at most `batchSize` per table); answers how many it applied. */
+  async runOnce(): Promise<number> {
+    const now = toStoredTime(this.ctx.clock.now())
+    let applied = 0
+    applied += await this.apply('endpointServices', 'creating', now, (tx, row, stamp) => this.serviceCreated(tx, row, stamp))
+    applied += await this.apply('endpoints', 'creating', now, (tx, row, stamp) => this.endpointCreated(tx, row, stamp))
+    applied += await this.apply('endpoints', 'deleting', now, (tx, row, stamp) => this.endpointDeleted(tx, row, stamp))
+    applied += await this.apply('endpointServices', 'deleting', now, (tx, row, stamp) => this.serviceDeleted(tx, row, stamp))
+    await this.ctx.store.db.deleteFrom('tokens').where('expiresAt', '<', now).execute()
+    return applied
+  }
+
+  private async apply(table: 'endpointServices' | 'endpoints', status: string, now: string, transition: Transition): Promise<number> {
+    const due = await this.ctx.store.db
+      .selectFrom(table)
+      .select(['id', 'projectId', 'status'])
+      .where('transitionDueAt', '<=', now)
+      .where('status', '=', status)
+      .orderBy('transitionDueAt')
+      .limit(this.batchSize)
+      .execute()
+    let applied = 0
+    for (const row of due) {
+      const done = await this.ctx.store.transaction(async (tx) => {
+        const claimed = await tx
+          .updateTable(table)
+          .set({ transitionDueAt: null })
+          .where('id', '=', row.id)
+          .where('status', '=', row.status)
+          .where('transitionDueAt', 'is not', null)
+          .executeTakeFirst()
+        if (Number(claimed.numUpdatedRows) === 0) return false
+        return transition(tx, row, toStoredTime(this.ctx.clock.now()))
+      })
+      if (done) applied++
+    }
+    return applied
+  }
+
+  private async serviceCreated(tx: Tx, row: DueRow, stamp: string): Promise<boolean> {
+    await tx.updateTable('endpointServices').set({ status: 'available', updatedAt: stamp }).where('id', '=', row.id).execute()
+    await recordEvents(tx, [{ type: 'service.available', resourceType: 'endpoint_service', resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: {} }])
+    return true
+  }
+
+  private async endpointCreated(tx: Tx, row: DueRow, stamp: string): Promise<boolean> {
+    const endpoint = await tx.selectFrom('endpoints').select(['requiresApproval', 'serviceId', 'markerId']).where('id', '=', row.id).executeTakeFirstOrThrow()
+    const status = endpoint.requiresApproval === 1 ? 'pendingAcceptance' : 'accepted'
+    await tx.updateTable('endpoints').set({ status, updatedAt: stamp }).where('id', '=', row.id).execute()
+    await recordEvents(tx, [{ type: `connection.${status}`, resourceType: 'endpoint', resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: { serviceId: endpoint.serviceId, markerId: endpoint.markerId, from: 'creating', to: status } }])
+    return true
+  }
+
+  private async endpointDeleted(tx: Tx, row: DueRow, stamp: string): Promise<boolean> {
+    await deleteTagsOf(tx, 'endpoint', row.id)
+    await tx.deleteFrom('endpoints').where('id', '=', row.id).execute()
+    await recordEvents(tx, [{ type: 'endpoint.deleted', resourceType: 'endpoint', resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: {} }])
+    return true
+  }
+
+  /** A deleted service takes its remaining (pending, rejected or failed) endpoints with it (docs/decisions.md). */
+  private async serviceDeleted(tx: Tx, row: DueRow, stamp: string): Promise<boolean> {
+    const orphans = await tx.selectFrom('endpoints').select(['id', 'projectId']).where('serviceId', '=', row.id).execute()
+    for (const orphan of orphans) {
+      await deleteTagsOf(tx, 'endpoint', orphan.id)
+      await recordEvents(tx, [{ type: 'endpoint.deleted', resourceType: 'endpoint', resourceId: orphan.id, projectId: orphan.projectId, occurredAt: stamp, payload: { reason: 'service deleted', serviceId: row.id } }])
+    }
+    await tx.deleteFrom('endpoints').where('serviceId', '=', row.id).execute()
+    await deleteTagsOf(tx, 'endpoint_service', row.id)
+    await tx.deleteFrom('servicePermissions').where('serviceId', '=', row.id).execute()
+    await tx.deleteFrom('endpointServices').where('id', '=', row.id).execute()
+    await recordEvents(tx, [{ type: 'service.deleted', resourceType: 'endpoint_service', resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: {} }])
+    return true
+  }
+
+  /** Time until the earliest scheduled transition, capped by the polling interval. */
+  private async delayUntilNextDue(): Promise<number> {
+    try {
+      const next = await Promise.all(
+        (['endpointServices', 'endpoints'] as const).map((table) =>
+          this.ctx.store.db.selectFrom(table).select('transitionDueAt').where('transitionDueAt', 'is not', null).orderBy('transitionDueAt').limit(1).executeTakeFirst(),
+        ),
+      )
+      const earliest = next.map((r) => (r?.transitionDueAt ? Date.parse(r.transitionDueAt) : Infinity)).reduce((a, b) => Math.min(a, b), Infinity)
+      return Math.max(5, Math.min(this.intervalMs, earliest - this.ctx.clock.now().getTime()))
+    } catch {
+      return this.intervalMs
+    }
+  }
+}

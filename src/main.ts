@@ -1,0 +1,53 @@
+import { loadConfig, ConfigError } from './config.ts'
+import { openStore } from './store/database.ts'
+import { buildApp } from './app.ts'
+import { countAccounts, createAccount } from './identity/accounts.ts'
+import { systemClock } from './domain/clock.ts'
+
+/** Process entry: settings → database → migrate → (demo account) → listen → graceful shutdown. */
+async function main(): Promise<void> {
+  const startedAt = process.hrtime.bigint()
+  const config = loadConfig()
+  const store = await openStore(config.databaseUrl)
+  if ((await countAccounts(store)) === 0) {
+    const demo = await createAccount(store, systemClock, config.region, 'demo')
+    process.stdout.write(
+      `\nCreated a demo account (shown once; create more with "npx vpcep accounts create <name> --json"):\n${JSON.stringify(
+        {
+          domain_id: demo.domainId,
+          domain_name: demo.domainName,
+          project_id: demo.projectId,
+          project_name: demo.projectName,
+          user_name: demo.userName,
+          password: demo.password,
+          access_key: demo.accessKey,
+          secret_key: demo.secretKey,
+        },
+        null,
+        2,
+      )}\n\n`,
+    )
+  }
+  const app = buildApp({ config, store })
+  app.reconciler.start()
+  await app.server.listen({ host: config.host, port: config.port })
+  const readyMs = Number(process.hrtime.bigint() - startedAt) / 1e6
+  app.server.log.info({ database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), region: config.region, readyMs: Math.round(readyMs) }, 'vpcep ready')
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.server.log.info({ signal }, 'shutting down')
+    await app.close()
+    await store.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`vpcep: ${error instanceof ConfigError ? error.message : (error as Error).stack ?? String(error)}\n`)
+  process.exit(1)
+})

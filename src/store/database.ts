@@ -1,0 +1,97 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import pg from 'pg'
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely'
+import type { Database } from './schema.ts'
+import { migrateToLatest } from './migrations.ts'
+
+export type Dialect = 'sqlite' | 'postgres'
+export type Db = Kysely<Database>
+export type Tx = Transaction<Database>
+/** Anything a repository query can run on: the database or an open transaction. */
+export type Executor = Db | Tx
+
+/** The only place that knows which driver is behind the typed SQL layer. */
+export interface Store {
+  readonly db: Db
+  readonly dialect: Dialect
+  /** Runs `work` in one transaction; retried when the database reports a transient write conflict. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+// PostgreSQL returns BIGINT (count(*)) as text; every count here fits a JS number.
+pg.types.setTypeParser(20, (value) => Number(value))
+
+function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length)
+  return rest.startsWith('//') ? rest.slice(2) : rest
+}
+
+function openSqlite(url: string): Kysely<Database> {
+  const file = sqlitePath(url)
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  const database = new SqliteDatabase(file)
+  database.pragma('journal_mode = WAL')
+  // FULL makes every acknowledged commit survive power loss as well as a killed process.
+  database.pragma('synchronous = FULL')
+  database.pragma('busy_timeout = 5000')
+  database.pragma('foreign_keys = ON')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] })
+}
+
+function openPostgres(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 })
+  // An idle client losing its connection must not take the process down; the pool replaces it.
+  pool.on('error', () => {})
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
+}
+
+const TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P01'])
+
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && TRANSIENT.has(code)
+}
+
+/** Opens the database named by `url` (sqlite:/path.db or postgres://…) and brings its schema up to date. */
+export async function openStore(url: string): Promise<Store> {
+  const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres'
+  const db = dialect === 'sqlite' ? openSqlite(url) : openPostgres(url)
+  try {
+    await migrateToLatest(db, dialect)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return {
+    db,
+    dialect,
+    async transaction(work) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute(work)
+        } catch (error) {
+          if (!isTransient(error) || attempt >= 5) throw error
+          await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20))
+        }
+      }
+    },
+    close: () => db.destroy(),
+  }
+}
+
+/** A unique or primary-key constraint refused the write (SQLite and PostgreSQL codes). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505'
+}
+
+/**
+ * Serialises writers of one project on PostgreSQL (row lock on the project) so read-then-write rules
+ * such as port conflicts hold across instances. SQLite already runs one write transaction at a time.
+ */
+export async function lockProject(tx: Tx, dialect: Dialect, projectId: string): Promise<void> {
+  if (dialect === 'postgres') await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute()
+}

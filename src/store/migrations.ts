@@ -1,0 +1,170 @@
+import { Migrator, sql, type Kysely, type Migration } from 'kysely'
+import type { Dialect } from './database.ts'
+
+/*
+ * Migrations are written once for both dialects with portable types: text, integer, bigint.
+ * Kysely's Migrator takes a lock (an advisory lock on PostgreSQL), so instances that start together
+ * apply each migration exactly once. Column names are snake_case here because the schema builder
+ * writes them as given.
+ */
+function initial(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('accounts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('projects')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('projects_account_name', ['account_id', 'name'])
+        .execute()
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('users_account_name', ['account_id', 'name'])
+        .execute()
+      await db.schema
+        .createTable('credentials')
+        .addColumn('access_key', 'text', (c) => c.primaryKey())
+        .addColumn('secret_key', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('tokens_expires').on('tokens').column('expires_at').execute()
+
+      await db.schema
+        .createTable('endpoint_services')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('short_name', 'text', (c) => c.notNull())
+        .addColumn('service_name', 'text', (c) => c.notNull())
+        .addColumn('port_id', 'text', (c) => c.notNull())
+        .addColumn('vpc_id', 'text', (c) => c.notNull())
+        .addColumn('server_type', 'text', (c) => c.notNull())
+        .addColumn('service_type', 'text', (c) => c.notNull())
+        .addColumn('approval_enabled', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('tcp_proxy', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('enable_policy', 'integer', (c) => c.notNull())
+        .addColumn('ip_version', 'text', (c) => c.notNull())
+        .addColumn('snat_network_id', 'text', (c) => c.notNull())
+        .addColumn('ports', 'text', (c) => c.notNull())
+        .addColumn('errors', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('transition_due_at', 'text')
+        .execute()
+      await db.schema.createIndex('services_project_created').on('endpoint_services').columns(['project_id', 'created_at', 'id']).execute()
+      await db.schema.createIndex('services_project_updated').on('endpoint_services').columns(['project_id', 'updated_at', 'id']).execute()
+      await db.schema.createIndex('services_port').on('endpoint_services').columns(['project_id', 'port_id']).execute()
+      await db.schema.createIndex('services_due').on('endpoint_services').column('transition_due_at').execute()
+
+      await db.schema
+        .createTable('service_permissions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('service_id', 'text', (c) => c.notNull().references('endpoint_services.id').onDelete('cascade'))
+        .addColumn('permission', 'text', (c) => c.notNull())
+        .addColumn('permission_type', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('permissions_service_permission', ['service_id', 'permission'])
+        .execute()
+      await db.schema.createIndex('permissions_service_created').on('service_permissions').columns(['service_id', 'created_at', 'id']).execute()
+
+      await db.schema
+        .createTable('endpoints')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull().references('endpoint_services.id'))
+        .addColumn('vpc_id', 'text', (c) => c.notNull())
+        .addColumn('subnet_id', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('ip_number', 'bigint')
+        .addColumn('marker_id', 'integer', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('requires_approval', 'integer', (c) => c.notNull())
+        .addColumn('enable_dns', 'integer', (c) => c.notNull())
+        .addColumn('whitelist', 'text', (c) => c.notNull())
+        .addColumn('enable_whitelist', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('connection_description', 'text', (c) => c.notNull())
+        .addColumn('routetables', 'text', (c) => c.notNull())
+        .addColumn('policy_statement', 'text', (c) => c.notNull())
+        .addColumn('policy_document', 'text')
+        .addColumn('errors', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('transition_due_at', 'text')
+        .execute()
+      await db.schema.createIndex('endpoints_project_created').on('endpoints').columns(['project_id', 'created_at', 'id']).execute()
+      await db.schema.createIndex('endpoints_project_updated').on('endpoints').columns(['project_id', 'updated_at', 'id']).execute()
+      await db.schema.createIndex('endpoints_service_created').on('endpoints').columns(['service_id', 'created_at', 'id']).execute()
+      await db.schema.createIndex('endpoints_service_status').on('endpoints').columns(['service_id', 'status']).execute()
+      await db.schema.createIndex('endpoints_subnet_ip').on('endpoints').columns(['subnet_id', 'ip_number']).unique().execute()
+      await db.schema.createIndex('endpoints_due').on('endpoints').column('transition_due_at').execute()
+
+      await db.schema
+        .createTable('tags')
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tags_pk', ['resource_type', 'resource_id', 'key'])
+        .execute()
+      await db.schema.createIndex('tags_project').on('tags').columns(['project_id', 'resource_type', 'key']).execute()
+
+      await db.schema
+        .createTable('events')
+        .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('occurred_at', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('events_resource').on('events').columns(['resource_type', 'resource_id']).execute()
+      if (dialect === 'sqlite') await sql`PRAGMA optimize`.execute(db)
+    },
+  }
+}
+
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect) }) },
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? String(error)}`)
+  }
+}

@@ -1,0 +1,85 @@
+import type { Selectable } from 'kysely'
+import type { Executor } from '../database.ts'
+import type { EndpointServicesTable } from '../schema.ts'
+import type { EndpointService, Page, Paged, Scope, ServiceStatus } from '../../domain/model.ts'
+import { tagsOf } from './tags.ts'
+import { applyPage, containsIgnoringCase } from './paging.ts'
+
+export type ServiceRow = Selectable<EndpointServicesTable>
+
+/** Statuses of endpoints that count as live connections of a service. */
+export const LIVE_CONNECTION_STATUSES = ['creating', 'accepted'] as const
+
+export interface ServiceFilter {
+  id?: string
+  nameContains?: string
+  status?: ServiceStatus
+}
+
+function toService(row: ServiceRow, connectionCount: number, tags: EndpointService['tags']): EndpointService {
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    accountId: row.accountId,
+    shortName: row.shortName,
+    serviceName: row.serviceName,
+    portId: row.portId,
+    vpcId: row.vpcId,
+    serverType: row.serverType,
+    serviceType: row.serviceType,
+    approvalEnabled: row.approvalEnabled === 1,
+    status: row.status as ServiceStatus,
+    ip: row.ip,
+    tcpProxy: row.tcpProxy,
+    description: row.description,
+    enablePolicy: row.enablePolicy === 1,
+    ipVersion: row.ipVersion,
+    ports: JSON.parse(row.ports),
+    errors: JSON.parse(row.errors),
+    tags,
+    connectionCount,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  }
+}
+
+/** Completes rows with their tags and live connection counts (two queries for any number of rows). */
+export async function hydrateServices(db: Executor, rows: ServiceRow[]): Promise<EndpointService[]> {
+  if (rows.length === 0) return []
+  const ids = rows.map((r) => r.id)
+  const tags = await tagsOf(db, 'endpoint_service', ids)
+  const counts = await db
+    .selectFrom('endpoints')
+    .select(['serviceId', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('serviceId', 'in', ids)
+    .where('status', 'in', LIVE_CONNECTION_STATUSES)
+    .groupBy('serviceId')
+    .execute()
+  const countById = new Map(counts.map((c) => [c.serviceId, Number(c.n)]))
+  return rows.map((row) => toService(row, countById.get(row.id) ?? 0, tags.get(row.id) ?? []))
+}
+
+/** The service with `id` in the caller's project, or undefined (another project's service is absent). */
+export async function findOwnServiceRow(db: Executor, scope: Scope, id: string): Promise<ServiceRow | undefined> {
+  return db.selectFrom('endpointServices').selectAll().where('projectId', '=', scope.projectId).where('id', '=', id).executeTakeFirst()
+}
+
+/**
+ * A service looked up across tenants, for a consumer connecting to it. Only CreateEndpoint uses this;
+ * what the consumer may learn of it is decided by the whitelist check in the domain.
+ */
+export async function findServiceRowForConsumer(db: Executor, id: string): Promise<ServiceRow | undefined> {
+  return db.selectFrom('endpointServices').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function listServices(db: Executor, scope: Scope, filter: ServiceFilter, page: Page): Promise<Paged<EndpointService>> {
+  let query = db.selectFrom('endpointServices').where('projectId', '=', scope.projectId)
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id)
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status)
+  if (filter.nameContains !== undefined) {
+    query = query.where(containsIgnoringCase('serviceName', filter.nameContains))
+  }
+  const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const rows = await applyPage(query.selectAll(), page).execute()
+  return { items: await hydrateServices(db, rows), totalCount: Number(total.n) }
+}

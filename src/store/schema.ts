@@ -1,0 +1,142 @@
+import type { Generated } from 'kysely'
+
+/**
+ * Table shapes as the application sees them (camelCase; the CamelCasePlugin maps them to snake_case
+ * columns). Booleans are stored as 0/1 integers and structured values as JSON text, so SQLite and
+ * PostgreSQL need no per-dialect code. Times are ISO-8601 UTC text (see domain/clock.ts).
+ */
+export interface AccountsTable {
+  id: string
+  name: string
+  createdAt: string
+}
+
+export interface ProjectsTable {
+  id: string
+  accountId: string
+  name: string
+  createdAt: string
+}
+
+export interface UsersTable {
+  id: string
+  accountId: string
+  name: string
+  passwordHash: string
+  createdAt: string
+}
+
+export interface CredentialsTable {
+  accessKey: string
+  secretKey: string
+  userId: string
+  accountId: string
+  createdAt: string
+}
+
+export interface TokensTable {
+  tokenHash: string
+  userId: string
+  accountId: string
+  projectId: string
+  expiresAt: string
+  createdAt: string
+}
+
+export interface EndpointServicesTable {
+  id: string
+  projectId: string
+  accountId: string
+  shortName: string
+  serviceName: string
+  portId: string
+  vpcId: string
+  serverType: string
+  serviceType: string
+  approvalEnabled: number
+  status: string
+  ip: string
+  tcpProxy: string
+  description: string
+  enablePolicy: number
+  ipVersion: string
+  snatNetworkId: string
+  /** JSON array of port mappings. */
+  ports: string
+  /** JSON array of {code, message} when failed. */
+  errors: string
+  createdAt: string
+  updatedAt: string
+  /** When the next automatic status transition is due; null when none is pending. */
+  transitionDueAt: string | null
+}
+
+export interface ServicePermissionsTable {
+  id: string
+  serviceId: string
+  permission: string
+  permissionType: string
+  description: string
+  createdAt: string
+}
+
+export interface EndpointsTable {
+  id: string
+  projectId: string
+  accountId: string
+  serviceId: string
+  vpcId: string
+  subnetId: string
+  ip: string
+  /** Numeric form of `ip` for allocation; null for endpoints without an address. */
+  ipNumber: number | null
+  markerId: number
+  status: string
+  /** Whether the connection waits for the provider's decision; fixed when the endpoint is created. */
+  requiresApproval: number
+  enableDns: number
+  whitelist: string
+  enableWhitelist: number
+  description: string
+  connectionDescription: string
+  routetables: string
+  policyStatement: string
+  policyDocument: string | null
+  errors: string
+  createdAt: string
+  updatedAt: string
+  transitionDueAt: string | null
+}
+
+export interface TagsTable {
+  resourceType: string
+  resourceId: string
+  projectId: string
+  key: string
+  value: string
+  position: number
+}
+
+/** The outbox: every state change is recorded here in the transaction that makes it. */
+export interface EventsTable {
+  seq: Generated<number>
+  occurredAt: string
+  type: string
+  resourceType: string
+  resourceId: string
+  projectId: string
+  payload: string
+}
+
+export interface Database {
+  accounts: AccountsTable
+  projects: ProjectsTable
+  users: UsersTable
+  credentials: CredentialsTable
+  tokens: TokensTable
+  endpointServices: EndpointServicesTable
+  servicePermissions: ServicePermissionsTable
+  endpoints: EndpointsTable
+  tags: TagsTable
+  events: EventsTable
+}

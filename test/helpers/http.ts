@@ -1,0 +1,32 @@
+import http from 'node:http'
+
+export interface HttpResult {
+  status: number
+  headers: http.IncomingHttpHeaders
+  text: string
+  /** Parsed JSON body, or undefined when the body is empty or not JSON. */
+  json: any
+}
+
+/** A plain HTTP/1.1 request over node:http, so tests control every header (Host included) and byte. */
+export function httpRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        let json: unknown
+        try {
+          json = text ? JSON.parse(text) : undefined
+        } catch {
+          json = undefined
+        }
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json })
+      })
+    })
+    request.on('error', reject)
+    if (options.body !== undefined) request.write(options.body)
+    request.end()
+  })
+}

@@ -1,0 +1,67 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { loadConfig, type Config } from '../../src/config.ts'
+import { openStore, type Store } from '../../src/store/database.ts'
+import { buildApp, type App } from '../../src/app.ts'
+import { createAccount, type NewAccount } from '../../src/identity/accounts.ts'
+import { systemClock, type Clock } from '../../src/domain/clock.ts'
+
+export type DialectName = 'sqlite' | 'postgres'
+
+/** The databases every storage and API test runs on. */
+export function dialects(): DialectName[] {
+  return ['sqlite']
+}
+
+/** A fresh, empty database of `dialect` and its URL. */
+export async function freshDatabaseUrl(dialect: DialectName): Promise<string> {
+  if (dialect !== 'sqlite') throw new Error(`no test database for ${dialect}`)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-test-'))
+  return `sqlite:${path.join(dir, 'vpcep.db')}`
+}
+
+export interface TestServer {
+  url: string
+  config: Config
+  store: Store
+  app: App
+  account(name: string): Promise<NewAccount>
+  /** Stops the server; the database stays, for restart tests. */
+  stop(): Promise<void>
+}
+
+let accountCounter = 0
+
+/** Starts the real server on 127.0.0.1 (a free port) over `databaseUrl`, with logging off. */
+export async function startServer(databaseUrl: string, overrides: Partial<Config> = {}, clock: Clock = systemClock): Promise<TestServer> {
+  const config: Config = { ...loadConfig({ VPCEP_DATABASE_URL: databaseUrl }), port: 0, logLevel: 'silent', ...overrides }
+  const store = await openStore(databaseUrl)
+  const app = buildApp({ config, store, clock, logger: false })
+  app.reconciler.start()
+  await app.server.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    store,
+    app,
+    account: (name) => createAccount(store, clock, config.region, `${name}${++accountCounter}x${process.pid}`),
+    async stop() {
+      await app.close()
+      await store.close()
+    },
+  }
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
