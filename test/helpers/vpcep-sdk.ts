@@ -1,7 +1,11 @@
 import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder.js'
 import type { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient.js'
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js'
+import log4js from 'log4js'
 import type { NewAccount } from '../../src/identity/accounts.ts'
+
+// The SDK core logs failed requests with their headers, Authorization included: keep test output clean of them.
+log4js.configure({ appenders: { quiet: { type: 'stdout' } }, categories: { default: { appenders: ['quiet'], level: 'off' } } })
 
 /*
  * The VPCEP SDK package (@huaweicloud/huaweicloud-sdk-vpcep) is not on the npm registry this project
