@@ -1,0 +1,107 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { dialects, freshDatabaseUrl } from '../helpers/server.ts'
+import { httpRequest } from '../helpers/http.ts'
+import { sdkClient } from '../helpers/vpcep-sdk.ts'
+
+const ACCOUNT_FIELDS = ['domain_id', 'domain_name', 'project_id', 'project_name', 'user_name', 'password', 'access_key', 'secret_key']
+
+function cli(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, ['bin/vpcep.js', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' })
+}
+
+interface RunningServer {
+  url: string
+  output: () => string
+  stop(): Promise<number | null>
+}
+
+/** Starts `src/main.ts` as `npm start` does, on a free port, and waits until it listens. */
+async function startProcess(env: Record<string, string>): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, VPCEP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15000)
+    const check = () => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    }
+    child.stdout.on('data', check)
+    child.on('exit', () => reject(new Error(`server exited:\n${output}`)))
+  })
+  return {
+    url,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        child.on('exit', (code) => resolve(code))
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+for (const dialect of dialects()) {
+  describe(`the vpcep process and CLI [${dialect}]`, () => {
+    it('creates accounts with the CLI, with or without a running server', async () => {
+      const env = { VPCEP_DATABASE_URL: await freshDatabaseUrl(dialect) }
+      const created = cli(['accounts', 'create', 'alice', '--json'], env)
+      assert.equal(created.status, 0, created.stderr)
+      const account = JSON.parse(created.stdout)
+      assert.deepEqual(Object.keys(account).sort(), [...ACCOUNT_FIELDS].sort())
+      assert.equal(account.project_name, 'cn-north-4')
+
+      const duplicate = cli(['accounts', 'create', 'alice', '--json'], env)
+      assert.notEqual(duplicate.status, 0)
+      assert.match(duplicate.stderr, /already exists/)
+
+      const server = await startProcess(env)
+      try {
+        // The database already had an account, so no demo account is made.
+        assert.doesNotMatch(server.output(), /demo account/)
+        const whileRunning = cli(['accounts', 'create', 'bob', '--json'], env)
+        assert.equal(whileRunning.status, 0, whileRunning.stderr)
+        const bob = JSON.parse(whileRunning.stdout)
+        const list = await sdkClient(server.url, { accessKey: bob.access_key, secretKey: bob.secret_key, projectId: bob.project_id }).listEndpointService()
+        assert.equal(list.total_count, 0)
+      } finally {
+        assert.equal(await server.stop(), 0)
+      }
+    })
+
+    it('starts on an empty database with a demo account printed once, serves, and stops cleanly on SIGTERM', async () => {
+      const env = { VPCEP_DATABASE_URL: await freshDatabaseUrl(dialect) }
+      const first = await startProcess(env)
+      let demo: Record<string, string>
+      try {
+        const printed = /Created a demo account[^\n]*\n(\{[\s\S]*?\n\})/.exec(first.output())
+        assert.ok(printed, first.output())
+        demo = JSON.parse(printed[1]!)
+        assert.deepEqual(Object.keys(demo).sort(), [...ACCOUNT_FIELDS].sort())
+        assert.equal((await httpRequest(`${first.url}/healthz`)).status, 200)
+        const sdk = sdkClient(first.url, { accessKey: demo.access_key!, secretKey: demo.secret_key!, projectId: demo.project_id! })
+        assert.equal((await sdk.listEndpoints()).httpStatusCode, 200)
+        assert.doesNotMatch(first.output(), new RegExp(demo.secret_key!.slice(0, 12) + '[\\s\\S]*' + demo.secret_key!.slice(0, 12)), 'the secret key is printed once and never logged')
+      } finally {
+        assert.equal(await first.stop(), 0)
+      }
+      const second = await startProcess(env)
+      try {
+        assert.doesNotMatch(second.output(), /demo account/)
+      } finally {
+        await second.stop()
+      }
+    })
+
+    it('refuses bad settings with a clear message', () => {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, VPCEP_PORT: 'abc' }, encoding: 'utf8' })
+      assert.equal(result.status, 1)
+      assert.match(result.stderr, /VPCEP_PORT must be a whole number/)
+    })
+  })
+}
