@@ -1,7 +1,9 @@
-// Runs every test/**/*.test.ts with node's test runner (Node 20 does not expand globs itself).
+// Runs every test/**/*.test.ts with node's test runner (Node 20 does not expand globs itself), on SQLite
+// and on a throwaway PostgreSQL cluster that this script starts first and removes at the end.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { findPostgresBin, startCluster } from './pg-cluster.mjs'
 
 function find(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -13,5 +15,27 @@ function find(dir) {
 
 const only = process.argv.slice(2)
 const files = only.length > 0 ? only : find('test').sort()
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' })
-process.exit(result.status ?? 1)
+
+let cluster
+const env = { ...process.env }
+if (!env.VPCEP_TEST_PG_URL && env.VPCEP_TEST_SQLITE_ONLY !== '1') {
+  if (findPostgresBin()) {
+    cluster = await startCluster()
+    env.VPCEP_TEST_PG_URL = cluster.url
+    console.log(`PostgreSQL test cluster on 127.0.0.1:${cluster.port}`)
+  } else if (env.CI) {
+    console.error('PostgreSQL server binaries are missing; CI must install Debian\'s postgresql package (.ci/run does).')
+    process.exit(1)
+  } else {
+    console.warn('WARNING: PostgreSQL is not installed here; running the SQLite half of the suite only.')
+  }
+}
+
+let status = 1
+try {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env })
+  status = result.status ?? 1
+} finally {
+  cluster?.stop()
+}
+process.exit(status)

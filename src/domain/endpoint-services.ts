@@ -130,7 +130,7 @@ export class EndpointServices {
   async delete(scope: Scope, id: string): Promise<void> {
     const scheduled = await this.ctx.store.transaction(async (tx) => {
       await lockProject(tx, this.ctx.store.dialect, scope.projectId)
-      const row = await findOwnServiceRow(tx, scope, id)
+      const row = await findOwnServiceRow(tx, scope, id, { dialect: this.ctx.store.dialect, mode: 'update' })
       if (!row) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
       if (row.status === 'deleting') return false
       const live = await tx

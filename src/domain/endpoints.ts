@@ -57,9 +57,9 @@ export class Endpoints {
     const { store, clock, ids } = this.ctx
     await lockProject(tx, store.dialect, scope.projectId)
     // The service row is read inside the transaction, so a whitelist removal that committed first is seen.
-    const service = await findServiceRowForConsumer(tx, input.serviceId)
+    const service = await findServiceRowForConsumer(tx, input.serviceId, store.dialect)
     if (!service) fail('serviceDoesNotExist', `Endpoint service ${input.serviceId} does not exist.`)
-    if (service.accountId !== scope.accountId && !(await hasAnyPermission(tx, service.id, admittingRecords(scope.accountId)))) {
+    if (service.accountId !== scope.accountId && !(await hasAnyPermission(tx, service.id, admittingRecords(scope.accountId), store.dialect))) {
       fail('noPermissionToConnect', `Account ${scope.accountId} is not on the whitelist of endpoint service ${service.id}.`)
     }
     if (service.status !== 'available') fail('serviceUnavailable', `Endpoint service ${service.id} is ${service.status}.`)

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely'
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
 
@@ -60,7 +60,20 @@ export async function openStore(url: string): Promise<Store> {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres'
   const db = dialect === 'sqlite' ? openSqlite(url) : openPostgres(url)
   try {
-    await migrateToLatest(db, dialect)
+    if (dialect === 'postgres') {
+      // Kysely's own migration lock is taken after it creates its bookkeeping tables; instances starting
+      // together could race on that first CREATE TABLE, so the whole migration runs under a session lock.
+      await db.connection().execute(async (connection) => {
+        await sql`select pg_advisory_lock(7403116)`.execute(connection)
+        try {
+          await migrateToLatest(connection, dialect)
+        } finally {
+          await sql`select pg_advisory_unlock(7403116)`.execute(connection)
+        }
+      })
+    } else {
+      await migrateToLatest(db, dialect)
+    }
   } catch (error) {
     await db.destroy()
     throw error
@@ -86,6 +99,15 @@ export async function openStore(url: string): Promise<Store> {
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505'
+}
+
+/**
+ * Adds a row lock on PostgreSQL (`share`: others may read-lock too but not change the row until this
+ * transaction ends; `update`: exclusive). SQLite runs one write transaction at a time and needs none.
+ */
+export function lockRows<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, dialect: Dialect, mode: 'share' | 'update'): SelectQueryBuilder<DB, TB, O> {
+  if (dialect !== 'postgres') return query
+  return mode === 'share' ? query.forShare() : query.forUpdate()
 }
 
 /**

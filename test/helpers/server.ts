@@ -1,4 +1,6 @@
 import fs from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
 import os from 'node:os'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
@@ -10,16 +12,30 @@ import { systemClock, type Clock } from '../../src/domain/clock.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
-/** The databases every storage and API test runs on. */
+/** The databases every storage and API test runs on: SQLite, and PostgreSQL when the runner started a cluster. */
 export function dialects(): DialectName[] {
-  return ['sqlite']
+  return process.env.VPCEP_TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite']
 }
 
 /** A fresh, empty database of `dialect` and its URL. */
 export async function freshDatabaseUrl(dialect: DialectName): Promise<string> {
-  if (dialect !== 'sqlite') throw new Error(`no test database for ${dialect}`)
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-test-'))
-  return `sqlite:${path.join(dir, 'vpcep.db')}`
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-test-'))
+    return `sqlite:${path.join(dir, 'vpcep.db')}`
+  }
+  const adminUrl = process.env.VPCEP_TEST_PG_URL
+  if (!adminUrl) throw new Error('VPCEP_TEST_PG_URL is not set; run the suite through scripts/run-tests.mjs')
+  const name = `vpcep_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return url.toString()
 }
 
 export interface TestServer {

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely'
-import type { Executor } from '../database.ts'
+import { lockRows, type Dialect, type Executor } from '../database.ts'
 import type { ServicePermissionsTable } from '../schema.ts'
 import type { Page, Paged, Permission } from '../../domain/model.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
@@ -62,14 +62,13 @@ export async function deletePermissions(db: Executor, serviceId: string, ids: st
   return Number(result.numDeletedRows)
 }
 
-/** Whether any of `candidates` is a whitelist record of the service (the connect-time check). */
-export async function hasAnyPermission(db: Executor, serviceId: string, candidates: string[]): Promise<boolean> {
-  const row = await db
-    .selectFrom('servicePermissions')
-    .select('id')
-    .where('serviceId', '=', serviceId)
-    .where('permission', 'in', candidates)
-    .limit(1)
-    .executeTakeFirst()
-  return row !== undefined
+/**
+ * Whether any of `candidates` is a whitelist record of the service (the connect-time check). The
+ * matching records stay share-locked until the caller commits, so a batch-delete cannot remove them
+ * between this check and the endpoint's commit.
+ */
+export async function hasAnyPermission(db: Executor, serviceId: string, candidates: string[], dialect: Dialect): Promise<boolean> {
+  const query = db.selectFrom('servicePermissions').select('id').where('serviceId', '=', serviceId).where('permission', 'in', candidates)
+  const rows = await lockRows(query, dialect, 'share').execute()
+  return rows.length > 0
 }

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely'
-import type { Executor } from '../database.ts'
+import { lockRows, type Dialect, type Executor } from '../database.ts'
 import type { EndpointServicesTable } from '../schema.ts'
 import type { EndpointService, Page, Paged, Scope, ServiceStatus } from '../../domain/model.ts'
 import { tagsOf } from './tags.ts'
@@ -60,16 +60,18 @@ export async function hydrateServices(db: Executor, rows: ServiceRow[]): Promise
 }
 
 /** The service with `id` in the caller's project, or undefined (another project's service is absent). */
-export async function findOwnServiceRow(db: Executor, scope: Scope, id: string): Promise<ServiceRow | undefined> {
-  return db.selectFrom('endpointServices').selectAll().where('projectId', '=', scope.projectId).where('id', '=', id).executeTakeFirst()
+export async function findOwnServiceRow(db: Executor, scope: Scope, id: string, lock?: { dialect: Dialect; mode: 'share' | 'update' }): Promise<ServiceRow | undefined> {
+  const query = db.selectFrom('endpointServices').selectAll().where('projectId', '=', scope.projectId).where('id', '=', id)
+  return (lock ? lockRows(query, lock.dialect, lock.mode) : query).executeTakeFirst()
 }
 
 /**
  * A service looked up across tenants, for a consumer connecting to it. Only CreateEndpoint uses this;
  * what the consumer may learn of it is decided by the whitelist check in the domain.
  */
-export async function findServiceRowForConsumer(db: Executor, id: string): Promise<ServiceRow | undefined> {
-  return db.selectFrom('endpointServices').selectAll().where('id', '=', id).executeTakeFirst()
+export async function findServiceRowForConsumer(db: Executor, id: string, dialect: Dialect): Promise<ServiceRow | undefined> {
+  // Share-locked until the endpoint commits, so a concurrent service delete sees the new endpoint.
+  return lockRows(db.selectFrom('endpointServices').selectAll().where('id', '=', id), dialect, 'share').executeTakeFirst()
 }
 
 export async function listServices(db: Executor, scope: Scope, filter: ServiceFilter, page: Page): Promise<Paged<EndpointService>> {
