@@ -25,6 +25,7 @@ import { permissionRoutes } from './api/routes/permissions.ts'
 import { connectionRoutes } from './api/routes/connections.ts'
 import { endpointRoutes } from './api/routes/endpoints.ts'
 import { iamRoutes } from './api/routes/iam.ts'
+import { tagRoutes } from './api/routes/tags.ts'
 import { poolIdFor } from './api/schemas/services.ts'
 
 export interface AppDeps {
@@ -67,6 +68,7 @@ export function buildApp(deps: AppDeps): App {
     region: config.region,
     provisionDelayMs: config.provisionDelayMs,
     dnsZone: `vpcep.${config.region}.internal`,
+    quotas: config.quotas,
     onTransitionScheduled: () => reconciler?.kick(),
   }
   reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log)
@@ -88,7 +90,7 @@ export function buildApp(deps: AppDeps): App {
     endpoints: new Endpoints(ctx),
     poolId: poolIdFor(config.region),
   }
-  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes]) {
+  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes]) {
     server.register(async (scope) => routes(scope as Api, routeDeps))
   }
 

@@ -14,6 +14,10 @@ export interface Config {
   /** Largest accepted request body, in bytes. */
   bodyLimit: number
   tokenTtlSeconds: number
+  /** Per-project limits enforced at create (digest §4.7: 20 services and 50 endpoints by default). */
+  quotas: { endpointService: number; endpoint: number }
+  /** JSON file describing the operator's public services; unset: the built-in catalog for the region. */
+  publicServicesFile: string | undefined
 }
 
 export class ConfigError extends Error {}
@@ -57,5 +61,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     bodyLimit: 1024 * 1024,
     tokenTtlSeconds: 24 * 3600,
+    quotas: {
+      endpointService: integerSetting(env, 'VPCEP_QUOTA_ENDPOINT_SERVICES', 20, 0, 1_000_000),
+      endpoint: integerSetting(env, 'VPCEP_QUOTA_ENDPOINTS', 50, 0, 1_000_000),
+    },
+    publicServicesFile: env.VPCEP_PUBLIC_SERVICES_FILE?.trim() || undefined,
   }
 }

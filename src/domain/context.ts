@@ -12,6 +12,8 @@ export interface DomainContext {
   provisionDelayMs: number
   /** DNS zone under which endpoints with `enable_dns` get their private name. */
   dnsZone: string
+  /** Per-project resource limits, checked at create. */
+  quotas: { endpointService: number; endpoint: number }
   /** Called after a commit that scheduled a state transition, so the reconciler can run it at once. */
   onTransitionScheduled(): void
 }
