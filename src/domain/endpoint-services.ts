@@ -13,6 +13,7 @@ import { dueAt, type DomainContext } from './context.ts'
 import { fail } from './errors.ts'
 import type { EndpointService, Page, Paged, PortMapping, Scope, Tag } from './model.ts'
 import { validateTags } from './tags.ts'
+import { enforceQuota } from './quotas.ts'
 
 export interface CreateServiceInput {
   portId: string
@@ -29,6 +30,16 @@ export interface CreateServiceInput {
   ipVersion?: string
   snatNetworkId?: string
   enablePolicy?: boolean
+}
+
+export interface UpdateServiceInput {
+  approvalEnabled?: boolean
+  shortName?: string
+  ports?: PortMapping[]
+  portId?: string
+  tcpProxy?: string
+  description?: string
+  ip?: string
 }
 
 export const MAX_PORT_MAPPINGS = 200
@@ -78,6 +89,7 @@ export class EndpointServices {
     const id = ids.uuid()
     const created = await store.transaction(async (tx) => {
       await lockProject(tx, store.dialect, scope.projectId)
+      await enforceQuota(this.ctx, tx, scope, 'endpoint_service')
       await checkPorts(tx, scope, input.portId, input.ports)
       const now = clock.now()
       const stamp = toStoredTime(now)
@@ -152,6 +164,50 @@ export class EndpointServices {
       return true
     })
     if (scheduled) this.ctx.onTransitionScheduled()
+  }
+
+  /**
+   * Changes only the given fields of an `available` service. `ports` replaces the whole mapping list;
+   * `approval_enabled` applies to endpoints created afterwards (docs/decisions.md).
+   */
+  async update(scope: Scope, id: string, input: UpdateServiceInput): Promise<EndpointService> {
+    if (input.portId !== undefined && input.ip !== undefined) fail('portIdAndIpTogether', 'Change port_id or ip, not both.')
+    const { store, clock, region } = this.ctx
+    return store.transaction(async (tx) => {
+      await lockProject(tx, store.dialect, scope.projectId)
+      const row = await findOwnServiceRow(tx, scope, id, { dialect: store.dialect, mode: 'update' })
+      if (!row) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
+      if (row.status !== 'available') fail('serviceNotModifiable', `Endpoint service ${id} is ${row.status}.`)
+      const portId = input.portId ?? row.portId
+      if (input.ports !== undefined || input.portId !== undefined) {
+        await checkPorts(tx, scope, portId, input.ports ?? (JSON.parse(row.ports) as PortMapping[]), id)
+      }
+      const shortName = input.shortName ?? row.shortName
+      const stamp = toStoredTime(clock.now())
+      await tx
+        .updateTable('endpointServices')
+        .set({
+          approvalEnabled: input.approvalEnabled === undefined ? row.approvalEnabled : input.approvalEnabled ? 1 : 0,
+          shortName,
+          serviceName: fullServiceName(region, shortName, id),
+          portId,
+          ports: input.ports === undefined ? row.ports : JSON.stringify(input.ports),
+          tcpProxy: input.tcpProxy ?? row.tcpProxy,
+          description: input.description ?? row.description,
+          ip: input.ip ?? row.ip,
+          updatedAt: stamp,
+        })
+        .where('id', '=', id)
+        .execute()
+      await recordEvents(tx, [{ type: 'service.updated', resourceType: 'endpoint_service', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { fields: Object.keys(input) } }])
+      return this.loadOwn(tx, scope, id)
+    })
+  }
+
+  /** Renames a service; answers the new full name `{region}.{name}.{id}` (docs/decisions.md). */
+  async rename(scope: Scope, id: string, shortName: string): Promise<string> {
+    const service = await this.update(scope, id, { shortName })
+    return service.serviceName
   }
 
   private async loadOwn(db: Parameters<typeof hydrateServices>[0], scope: Scope, id: string): Promise<EndpointService> {

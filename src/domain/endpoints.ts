@@ -8,9 +8,11 @@ import type { Executor, Tx } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
 import { dueAt, type DomainContext } from './context.ts'
 import { ApiError, fail } from './errors.ts'
-import { allocateIp } from './ip-allocation.ts'
+import { allocateIp, ipv6For, validateAcl } from './ip-allocation.ts'
+import { checkPolicies, claimRouteTables, defaultRouteTable } from './gateway.ts'
 import type { Endpoint, Page, Paged, Scope, Tag } from './model.ts'
 import { validateTags } from './tags.ts'
+import { enforceQuota } from './quotas.ts'
 import { admittingRecords } from './whitelist.ts'
 
 export interface CreateEndpointInput {
@@ -26,6 +28,8 @@ export interface CreateEndpointInput {
   routetables?: string[]
   policyStatement?: unknown[]
   policyDocument?: unknown
+  ipVersion?: string
+  ipv6Address?: string
 }
 
 /** How often a create is retried when a concurrent writer took the same marker id or address. */
@@ -59,13 +63,27 @@ export class Endpoints {
     // The service row is read inside the transaction, so a whitelist removal that committed first is seen.
     const service = await findServiceRowForConsumer(tx, input.serviceId, store.dialect)
     if (!service) fail('serviceDoesNotExist', `Endpoint service ${input.serviceId} does not exist.`)
-    if (service.accountId !== scope.accountId && !(await hasAnyPermission(tx, service.id, admittingRecords(scope.accountId), store.dialect))) {
+    const admitted = service.isPublic === 1 || service.accountId === scope.accountId || (await hasAnyPermission(tx, service.id, admittingRecords(scope.accountId), store.dialect))
+    if (!admitted) {
       fail('noPermissionToConnect', `Account ${scope.accountId} is not on the whitelist of endpoint service ${service.id}.`)
     }
     if (service.status !== 'available') fail('serviceUnavailable', `Endpoint service ${service.id} is ${service.status}.`)
+    await enforceQuota(this.ctx, tx, scope, 'endpoint')
+    const gateway = service.serviceType === 'gateway'
+    checkPolicies(service, input.policyStatement, input.policyDocument)
+    const profession = input.ipVersion === 'dualstack'
+    if (profession && !(JSON.parse(service.supportedEditions) as string[]).includes('profession')) {
+      fail('invalidSpecification', `Endpoint service ${service.id} does not accept professional (dual-stack) endpoints; upgrade it first.`)
+    }
     let address: { ip: string; ipNumber: number | null } = { ip: '', ipNumber: null }
-    if (service.serviceType === 'interface') {
+    let routetables: string[] = []
+    if (gateway) {
+      if (input.enableDns) fail('invalidEnableDns', 'Gateway endpoints have no private DNS name; leave enable_dns false.')
+      if (input.whitelist?.length || input.enableWhitelist) fail('parameterError', 'whitelist and enable_whitelist apply to interface endpoints only.')
+      routetables = await claimRouteTables(tx, service.id, input.routetables?.length ? input.routetables : [defaultRouteTable(input.vpcId)])
+    } else {
       if (!input.subnetId) fail('subnetIdEmpty', 'subnet_id is required to connect to an interface endpoint service.')
+      if (input.routetables?.length) fail('parameterError', 'routetables apply to gateway endpoints only.')
       address = await allocateIp(tx, input.subnetId, input.portIp)
     }
     const now = clock.now()
@@ -86,17 +104,19 @@ export class Endpoints {
         status: 'creating',
         requiresApproval: service.approvalEnabled,
         enableDns: input.enableDns ? 1 : 0,
-        whitelist: JSON.stringify(input.whitelist ?? []),
+        whitelist: JSON.stringify(validateAcl(input.whitelist ?? [])),
         enableWhitelist: input.enableWhitelist ? 1 : 0,
         description: input.description ?? '',
         connectionDescription: '',
-        routetables: JSON.stringify(input.routetables ?? []),
+        routetables: JSON.stringify(routetables),
         policyStatement: JSON.stringify(input.policyStatement ?? []),
         policyDocument: input.policyDocument === undefined ? null : JSON.stringify(input.policyDocument),
         errors: '[]',
         createdAt: stamp,
         updatedAt: stamp,
         transitionDueAt: dueAt(this.ctx, now),
+        edition: profession ? 'profession' : 'basic',
+        ipv6Address: profession ? (input.ipv6Address ?? ipv6For(input.subnetId ?? id, address.ipNumber ?? 0)) : '',
       })
       .execute()
     await insertTags(tx, 'endpoint', id, scope.projectId, tags)

@@ -50,3 +50,28 @@ export async function allocateIp(db: Executor, subnetId: string, requested: stri
   if (candidate > LAST_IPV4) fail('parameterError', `Subnet ${subnetId} has no free address after the highest one in use; pass port_ip.`)
   return { ip: numberToIp(candidate), ipNumber: candidate }
 }
+
+/** Entries of an endpoint's IP access list (digest §4.5.4): at most this many. */
+export const MAX_ACL_ENTRIES = 60
+
+/** Checks IPv4 addresses and CIDRs (`a.b.c.d/n`, n 0-32) of an endpoint's access list. */
+export function validateAcl(entries: string[]): string[] {
+  if (entries.length > MAX_ACL_ENTRIES) fail('endpointWhitelistFull', `An endpoint whitelist holds at most ${MAX_ACL_ENTRIES} entries.`)
+  const seen = new Set<string>()
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/')
+    if (prefix === undefined) {
+      if (!isIpv4(entry)) fail('invalidIpAddress', `"${entry.slice(0, 64)}" is not an IPv4 address.`)
+    } else if (extra !== undefined || !isIpv4(address!) || !/^(3[0-2]|[12]?\d)$/.test(prefix)) {
+      fail('invalidCidr', `"${entry.slice(0, 64)}" is not an IPv4 CIDR such as 10.0.0.0/24.`)
+    }
+    seen.add(entry)
+  }
+  return [...seen]
+}
+
+/** A stable IPv6 address in the unique-local range for a dual-stack endpoint. */
+export function ipv6For(subnetId: string, ipNumber: number): string {
+  const hex = subnetId.replace(/-/g, '').slice(0, 8)
+  return `fd00:${hex.slice(0, 4)}:${hex.slice(4, 8)}::${(ipNumber % 65536).toString(16)}`
+}

@@ -57,6 +57,12 @@ export interface EndpointService {
   tags: Tag[]
   /** Endpoints of this service that are `creating` or `accepted`. */
   connectionCount: number
+  isPublic: boolean
+  ownerName: string
+  isCharge: boolean
+  supportedEditions: string[]
+  enableMultiServer: boolean
+  serverResources: Array<{ resourceId: string; availabilityZoneId: string }>
   createdAt: string
   updatedAt: string
 }
@@ -89,6 +95,9 @@ export interface Endpoint {
   policyDocument: unknown
   errors: EndpointError[]
   tags: Tag[]
+  /** `basic` or `profession` (after UpgradeEndpoint). */
+  edition: string
+  ipv6Address: string
   createdAt: string
   updatedAt: string
 }

@@ -42,12 +42,11 @@ export function canonicalQueryFromRaw(rawQuery: string): string {
   return canonicalQuery(pairs)
 }
 
-/** Canonical query from decoded name/value pairs. */
+/** Canonical query from decoded name/value pairs: sorted as text (as the signers do), then encoded. */
 export function canonicalQuery(pairs: Array<[string, string]>): string {
-  return pairs
-    .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
+  return [...pairs]
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
-    .map(([name, value]) => `${name}=${value}`)
+    .map(([name, value]) => `${rfc3986(name)}=${rfc3986(value)}`)
     .join('&')
 }
 

@@ -157,10 +157,35 @@ function initial(dialect: Dialect): Migration {
   }
 }
 
+/** Operator catalog and professional edition: public services, editions, multi-backend resources. */
+const catalogAndEditions: Migration = {
+  async up(db: Kysely<any>) {
+    const serviceColumns: Array<[string, string, string]> = [
+      ['is_public', 'integer', '0'],
+      ['owner_name', 'text', "''"],
+      ['is_charge', 'integer', '0'],
+      ['supported_editions', 'text', `'["basic"]'`],
+      ['enable_multi_server', 'integer', '0'],
+      ['server_resources', 'text', "'[]'"],
+    ]
+    for (const [name, type, fallback] of serviceColumns) {
+      await db.schema.alterTable('endpoint_services').addColumn(name, type as 'text', (c) => c.notNull().defaultTo(sql.raw(fallback))).execute()
+    }
+    const endpointColumns: Array<[string, string, string]> = [
+      ['edition', 'text', "'basic'"],
+      ['ipv6_address', 'text', "''"],
+    ]
+    for (const [name, type, fallback] of endpointColumns) {
+      await db.schema.alterTable('endpoints').addColumn(name, type as 'text', (c) => c.notNull().defaultTo(sql.raw(fallback))).execute()
+    }
+    await db.schema.createIndex('services_public').on('endpoint_services').columns(['is_public', 'created_at', 'id']).execute()
+  },
+}
+
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect) }) },
+    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions }) },
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

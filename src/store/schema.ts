@@ -69,6 +69,15 @@ export interface EndpointServicesTable {
   updatedAt: string
   /** When the next automatic status transition is due; null when none is pending. */
   transitionDueAt: string | null
+  /** Operator catalog services: listed by /public, connectable by every account. */
+  isPublic: Generated<number>
+  ownerName: Generated<string>
+  isCharge: Generated<number>
+  /** JSON array: `basic`, plus `profession` after an upgrade. */
+  supportedEditions: Generated<string>
+  enableMultiServer: Generated<number>
+  /** JSON array of {resourceId, availabilityZoneId} backends added by add-server-resources. */
+  serverResources: Generated<string>
 }
 
 export interface ServicePermissionsTable {
@@ -106,6 +115,9 @@ export interface EndpointsTable {
   createdAt: string
   updatedAt: string
   transitionDueAt: string | null
+  /** `basic` or `profession`. */
+  edition: Generated<string>
+  ipv6Address: Generated<string>
 }
 
 export interface TagsTable {

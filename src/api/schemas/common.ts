@@ -9,7 +9,9 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
 
 /** Attaches the catalog code a violation of this field answers with. */
 export function coded<S extends TSchema>(schema: S, code: string): S {
-  return { ...schema, [ERROR_KEY]: code }
+  // TypeBox keeps its type marker in a non-enumerable property: copy descriptors, not just values.
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(schema)) as S
+  return Object.assign(copy, { [ERROR_KEY]: code })
 }
 
 export const Id = Type.String({ minLength: 1, maxLength: 64 })

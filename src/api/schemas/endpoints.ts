@@ -118,6 +118,8 @@ export function toCreateEndpointInput(body: Static<typeof CreateEndpointBody>): 
     routetables: body.routetables,
     policyStatement: body.policy_statement,
     policyDocument: body.policy_document,
+    ipVersion: body.ip_version,
+    ipv6Address: body.ipv6_address,
   }
 }
 
@@ -128,14 +130,14 @@ export function toWireEndpoint(e: Endpoint, poolId: string): Static<typeof Endpo
     status: e.status,
     active_status: ['active'],
     enable_status: 'enable',
-    specification_name: 'default',
+    specification_name: e.edition === 'profession' ? 'default-profession' : 'default',
     endpoint_service_name: e.serviceName,
     marker_id: e.markerId,
     endpoint_service_id: e.serviceId,
     enable_dns: e.enableDns,
     dns_names: e.dnsNames,
     ip: e.ip,
-    ipv6_address: '',
+    ipv6_address: e.ipv6Address,
     vpc_id: e.vpcId,
     subnet_id: e.subnetId,
     created_at: toWireTime(e.createdAt),

@@ -119,7 +119,7 @@ export function toWireService(service: EndpointService, poolId: string): Static<
     approval_enabled: service.approvalEnabled,
     status: service.status,
     service_type: service.serviceType,
-    supported_editions: ['basic'],
+    supported_editions: service.supportedEditions,
     created_at: toWireTime(service.createdAt),
     updated_at: toWireTime(service.updatedAt),
     project_id: service.projectId,

@@ -56,6 +56,8 @@ export async function hydrateEndpoints(db: Executor, rows: EndpointRow[], dnsZon
       policyDocument: row.policyDocument === null ? undefined : JSON.parse(row.policyDocument),
       errors: JSON.parse(row.errors),
       tags: tags.get(row.id) ?? [],
+      edition: row.edition,
+      ipv6Address: row.ipv6Address,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     }

@@ -38,6 +38,12 @@ function toService(row: ServiceRow, connectionCount: number, tags: EndpointServi
     errors: JSON.parse(row.errors),
     tags,
     connectionCount,
+    isPublic: row.isPublic === 1,
+    ownerName: row.ownerName,
+    isCharge: row.isCharge === 1,
+    supportedEditions: JSON.parse(row.supportedEditions),
+    enableMultiServer: row.enableMultiServer === 1,
+    serverResources: JSON.parse(row.serverResources),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   }
@@ -81,6 +87,23 @@ export async function listServices(db: Executor, scope: Scope, filter: ServiceFi
   if (filter.nameContains !== undefined) {
     query = query.where(containsIgnoringCase('serviceName', filter.nameContains))
   }
+  const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const rows = await applyPage(query.selectAll(), page).execute()
+  return { items: await hydrateServices(db, rows), totalCount: Number(total.n) }
+}
+
+/** A service by id or by exact full name, across tenants: the consumer-side lookup of `describe`. */
+export async function findServiceRowByIdOrName(db: Executor, lookup: { id?: string; name?: string }): Promise<ServiceRow | undefined> {
+  let query = db.selectFrom('endpointServices').selectAll().where('status', '!=', 'deleting')
+  if (lookup.id !== undefined) query = query.where('id', '=', lookup.id)
+  if (lookup.name !== undefined) query = query.where('serviceName', '=', lookup.name)
+  return query.executeTakeFirst()
+}
+
+export async function listPublicServices(db: Executor, filter: Omit<ServiceFilter, 'status'>, page: Page): Promise<Paged<EndpointService>> {
+  let query = db.selectFrom('endpointServices').where('isPublic', '=', 1)
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id)
+  if (filter.nameContains !== undefined) query = query.where(containsIgnoringCase('serviceName', filter.nameContains))
   const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   const rows = await applyPage(query.selectAll(), page).execute()
   return { items: await hydrateServices(db, rows), totalCount: Number(total.n) }
