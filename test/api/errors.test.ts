@@ -91,7 +91,7 @@ for (const dialect of dialects()) {
         const del = await send({ method: 'DELETE', path: `${base()}/vpc-endpoint-services` })
         assertError(del, 405, /^EndPoint\.\d{4}$/)
         assert.deepEqual(String(del.headers.allow).split(/,\s*/).sort(), ['GET', 'POST'])
-        const put = await send({ method: 'PUT', path: `${base()}/vpc-endpoint-services/${serviceId}/permissions/batch-create`, body: {} })
+        const put = await send({ method: 'PUT', path: `${base()}/vpc-endpoint-services/${serviceId}/connections/action`, body: {} })
         assertError(put, 405, /^EndPoint\.\d{4}$/)
         assert.deepEqual(String(put.headers.allow).split(/,\s*/), ['POST'])
       })
