@@ -10,6 +10,11 @@ import { EndpointServices } from './domain/endpoint-services.ts'
 import { Whitelist } from './domain/whitelist.ts'
 import { Connections } from './domain/connections.ts'
 import { Endpoints } from './domain/endpoints.ts'
+import { Tagging } from './domain/tagging.ts'
+import { ServiceDiscovery } from './domain/service-discovery.ts'
+import { Editions } from './domain/editions.ts'
+import { EndpointSettings } from './domain/endpoint-settings.ts'
+import { Quotas } from './domain/quotas.ts'
 import { Authenticator } from './identity/authenticate.ts'
 import { Reconciler } from './jobs/reconciler.ts'
 import { validatorCompiler } from './http/validation.ts'
@@ -26,6 +31,8 @@ import { connectionRoutes } from './api/routes/connections.ts'
 import { endpointRoutes } from './api/routes/endpoints.ts'
 import { iamRoutes } from './api/routes/iam.ts'
 import { tagRoutes } from './api/routes/tags.ts'
+import { quotaRoutes } from './api/routes/quotas.ts'
+import { openapiRoutes, registerOpenApi } from './api/routes/openapi.ts'
 import { poolIdFor } from './api/schemas/services.ts'
 
 export interface AppDeps {
@@ -79,6 +86,7 @@ export function buildApp(deps: AppDeps): App {
   registerErrorHandling(server)
   registerBodyParser(server)
   registerAuthentication(server, new Authenticator(store, clock))
+  registerOpenApi(server) // before the routes: it collects them as they are added
 
   const routeDeps: RouteDeps = {
     config,
@@ -88,11 +96,17 @@ export function buildApp(deps: AppDeps): App {
     whitelist: new Whitelist(ctx),
     connections: new Connections(ctx),
     endpoints: new Endpoints(ctx),
+    tagging: new Tagging(ctx),
+    discovery: new ServiceDiscovery(ctx),
+    editions: new Editions(ctx),
+    endpointSettings: new EndpointSettings(ctx),
+    quotas: new Quotas(ctx),
     poolId: poolIdFor(config.region),
   }
-  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes]) {
+  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes]) {
     server.register(async (scope) => routes(scope as Api, routeDeps))
   }
+  server.register(async (scope) => openapiRoutes(scope as Api))
 
   return {
     server,

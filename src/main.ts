@@ -3,12 +3,14 @@ import { openStore } from './store/database.ts'
 import { buildApp } from './app.ts'
 import { countAccounts, createAccount } from './identity/accounts.ts'
 import { systemClock } from './domain/clock.ts'
+import { loadCatalog, publishCatalog } from './domain/catalog.ts'
 
 /** Process entry: settings → database → migrate → (demo account) → listen → graceful shutdown. */
 async function main(): Promise<void> {
   const startedAt = process.hrtime.bigint()
   const config = loadConfig()
   const store = await openStore(config.databaseUrl)
+  await publishCatalog(store, systemClock, config.region, loadCatalog(config.publicServicesFile))
   if ((await countAccounts(store)) === 0) {
     const demo = await createAccount(store, systemClock, config.region, 'demo')
     process.stdout.write(

@@ -74,6 +74,28 @@ export class Connections {
     })
   }
 
+  /** Sets the provider's descriptions of connections, all or nothing. */
+  async describe(scope: Scope, serviceId: string, entries: Array<{ id: string; description: string }>): Promise<Endpoint[]> {
+    if (entries.length === 0) fail('parameterError', 'connections must not be empty.')
+    const descriptions = new Map(entries.map((e) => [e.id, e.description]))
+    return this.ctx.store.transaction(async (tx) => {
+      await this.requireOwnService(tx, scope, serviceId)
+      const rows = await tx.selectFrom('endpoints').selectAll().where('serviceId', '=', serviceId).where('id', 'in', [...descriptions.keys()]).execute()
+      const found = new Set(rows.map((r) => r.id))
+      const missing = [...descriptions.keys()].find((id) => !found.has(id))
+      if (missing) fail('endpointNotOfService', `Endpoint ${missing} is not connected to endpoint service ${serviceId}; nothing was changed.`)
+      const stamp = toStoredTime(this.ctx.clock.now())
+      for (const row of rows) {
+        row.connectionDescription = descriptions.get(row.id)!
+        row.updatedAt = stamp
+        await tx.updateTable('endpoints').set({ connectionDescription: row.connectionDescription, updatedAt: stamp }).where('id', '=', row.id).execute()
+      }
+      await recordEvents(tx, rows.map((row) => ({ type: 'connection.described', resourceType: 'endpoint' as const, resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: { serviceId } })))
+      const order = [...descriptions.keys()]
+      return hydrateEndpoints(tx, rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)), this.ctx.dnsZone)
+    })
+  }
+
   private async requireOwnService(db: Executor, scope: Scope, serviceId: string) {
     const row = await findOwnServiceRow(db, scope, serviceId)
     if (!row) fail('resourceNotFound', `Endpoint service ${serviceId} does not exist.`)

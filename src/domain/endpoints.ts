@@ -84,7 +84,7 @@ export class Endpoints {
     } else {
       if (!input.subnetId) fail('subnetIdEmpty', 'subnet_id is required to connect to an interface endpoint service.')
       if (input.routetables?.length) fail('parameterError', 'routetables apply to gateway endpoints only.')
-      address = await allocateIp(tx, input.subnetId, input.portIp)
+      address = await allocateIp(tx, scope.projectId, input.subnetId, input.portIp)
     }
     const now = clock.now()
     const stamp = toStoredTime(now)

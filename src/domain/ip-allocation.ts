@@ -26,20 +26,27 @@ function usable(n: number): boolean {
 }
 
 /**
- * Picks an endpoint address in `subnetId`: the requested one if free, else the next usable address
- * after the highest in use. Uniqueness is finally enforced by the (subnet_id, ip_number) index; the
- * caller retries its transaction when a concurrent writer took the same address.
+ * Picks an endpoint address in the caller's `subnetId`: the requested one if free, else the next usable
+ * address after the highest in use. Uniqueness is finally enforced by the (project_id, subnet_id,
+ * ip_number) index; the caller retries its transaction when a concurrent writer took the same address.
  */
-export async function allocateIp(db: Executor, subnetId: string, requested: string | undefined): Promise<{ ip: string; ipNumber: number }> {
+export async function allocateIp(db: Executor, projectId: string, subnetId: string, requested: string | undefined): Promise<{ ip: string; ipNumber: number }> {
   if (requested !== undefined) {
     const ipNumber = ipToNumber(requested)
-    const taken = await db.selectFrom('endpoints').select('id').where('subnetId', '=', subnetId).where('ipNumber', '=', ipNumber).executeTakeFirst()
+    const taken = await db
+      .selectFrom('endpoints')
+      .select('id')
+      .where('projectId', '=', projectId)
+      .where('subnetId', '=', subnetId)
+      .where('ipNumber', '=', ipNumber)
+      .executeTakeFirst()
     if (taken) fail('parameterError', `port_ip ${requested} is already used by another endpoint in subnet ${subnetId}.`)
     return { ip: requested, ipNumber }
   }
   const highest = await db
     .selectFrom('endpoints')
     .select('ipNumber')
+    .where('projectId', '=', projectId)
     .where('subnetId', '=', subnetId)
     .where('ipNumber', 'is not', null)
     .orderBy('ipNumber', 'desc')

@@ -132,6 +132,17 @@ export class Whitelist {
     })
   }
 
+  /** Changes one record's description; the record is addressed by id within the service. */
+  async updateDescription(scope: Scope, serviceId: string, permissionId: string, description: string): Promise<Permission> {
+    return this.write(scope, serviceId, async (tx, stamp) => {
+      const [record] = await permissionsByIds(tx, serviceId, [permissionId])
+      if (!record) fail('resourceNotFound', `Whitelist record ${permissionId} does not exist in endpoint service ${serviceId}.`)
+      await tx.updateTable('servicePermissions').set({ description }).where('id', '=', permissionId).execute()
+      await recordEvents(tx, [{ type: 'permission.described', resourceType: 'permission', resourceId: permissionId, projectId: scope.projectId, occurredAt: stamp, payload: { serviceId } }])
+      return { ...record, description }
+    })
+  }
+
   private async insertWithinLimit(tx: Tx, serviceId: string, fresh: Permission[]): Promise<void> {
     if (fresh.length === 0) return
     const count = await countPermissions(tx, serviceId)

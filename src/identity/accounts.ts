@@ -55,8 +55,9 @@ export async function createAccount(store: Store, clock: Clock, region: string, 
   return account
 }
 
+/** Accounts people can sign in to; the built-in platform account that owns the public catalog has no users. */
 export async function countAccounts(store: Store): Promise<number> {
-  const row = await store.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const row = await store.db.selectFrom('users').select((eb) => eb.fn.count<number>('accountId').distinct().as('n')).executeTakeFirstOrThrow()
   return Number(row.n)
 }
 

@@ -182,10 +182,21 @@ const catalogAndEditions: Migration = {
   },
 }
 
+/**
+ * vpcep does not know subnets, so two accounts may name the same subnet id: addresses are unique per
+ * project and subnet, and one tenant's allocations never collide with or reveal another's.
+ */
+const addressesPerProject: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.dropIndex('endpoints_subnet_ip').execute()
+    await db.schema.createIndex('endpoints_project_subnet_ip').on('endpoints').columns(['project_id', 'subnet_id', 'ip_number']).unique().execute()
+  },
+}
+
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions }) },
+    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject }) },
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

@@ -1,6 +1,6 @@
 import type { Api, RouteDeps } from './context.ts'
 import { COMMON_ERRORS, toPage } from '../schemas/common.ts'
-import { ConnectionActionBody, ConnectionsResponse, ListConnectionsQuery, ListConnectionsResponse, toWireConnection } from '../schemas/endpoints.ts'
+import { ConnectionActionBody, ConnectionDescriptionBody, ConnectionsResponse, ListConnectionsQuery, ListConnectionsResponse, toWireConnection } from '../schemas/endpoints.ts'
 import { ServiceParams } from '../schemas/services.ts'
 
 export async function connectionRoutes(app: Api, deps: RouteDeps): Promise<void> {
@@ -22,6 +22,14 @@ export async function connectionRoutes(app: Api, deps: RouteDeps): Promise<void>
     handler: async (request) => {
       const decided = await connections.decide(request.scope, request.params.vpc_endpoint_service_id, request.body.action, request.body.endpoints)
       return { connections: decided.map(toWireConnection) }
+    },
+  })
+
+  app.put(`${base}/description`, {
+    schema: { operationId: 'UpdateEndpointConnectionsDesc', tags, params: ServiceParams, body: ConnectionDescriptionBody, response: { 200: ConnectionsResponse, ...COMMON_ERRORS } },
+    handler: async (request) => {
+      const described = await connections.describe(request.scope, request.params.vpc_endpoint_service_id, request.body.connections)
+      return { connections: described.map(toWireConnection) }
     },
   })
 }

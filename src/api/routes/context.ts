@@ -7,6 +7,11 @@ import type { EndpointServices } from '../../domain/endpoint-services.ts'
 import type { Whitelist } from '../../domain/whitelist.ts'
 import type { Connections } from '../../domain/connections.ts'
 import type { Endpoints } from '../../domain/endpoints.ts'
+import type { ServiceDiscovery } from '../../domain/service-discovery.ts'
+import type { Editions } from '../../domain/editions.ts'
+import type { EndpointSettings } from '../../domain/endpoint-settings.ts'
+import type { Quotas } from '../../domain/quotas.ts'
+import type { Tagging } from '../../domain/tagging.ts'
 
 /** The Fastify instance routes are registered on, typed by TypeBox schemas. */
 export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -20,5 +25,10 @@ export interface RouteDeps {
   whitelist: Whitelist
   connections: Connections
   endpoints: Endpoints
+  tagging: Tagging
+  discovery: ServiceDiscovery
+  editions: Editions
+  endpointSettings: EndpointSettings
+  quotas: Quotas
   poolId: string
 }

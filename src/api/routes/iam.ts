@@ -95,7 +95,7 @@ export async function iamRoutes(app: Api, deps: RouteDeps): Promise<void> {
 
   app.get('/healthz', {
     config: { public: true },
-    schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.String() }) } },
+    schema: { operationId: 'ShowHealth', tags: ['operations'], response: { 200: Type.Object({ status: Type.String() }) } },
     handler: async () => ({ status: 'ok' }),
   })
 }

@@ -8,7 +8,9 @@ import {
   PermissionActionBody,
   PermissionActionResponse,
   PermissionParams,
+  PermissionRecordParams,
   PermissionsResponse,
+  UpdatePermissionBody,
   toWirePermission,
 } from '../schemas/permissions.ts'
 
@@ -47,6 +49,15 @@ export async function permissionRoutes(app: Api, deps: RouteDeps): Promise<void>
     handler: async (request) => {
       const removed = await whitelist.batchDelete(request.scope, request.params.vpc_endpoint_service_id, request.body.permissions.map((p) => p.id))
       return { permissions: removed.map(toWirePermission) }
+    },
+  })
+
+  app.put(`${base}/:permission_id`, {
+    schema: { operationId: 'UpdateEndpointServicePermissionDesc', tags, params: PermissionRecordParams, body: UpdatePermissionBody, response: { 200: PermissionsResponse, ...COMMON_ERRORS } },
+    handler: async (request) => {
+      const { vpc_endpoint_service_id, permission_id } = request.params
+      const updated = await whitelist.updateDescription(request.scope, vpc_endpoint_service_id, permission_id, request.body.permission.description)
+      return { permissions: [toWirePermission(updated)] }
     },
   })
 }

@@ -2,7 +2,19 @@ import Type from 'typebox'
 import type { Api, RouteDeps } from './context.ts'
 import { COMMON_ERRORS, toPage } from '../schemas/common.ts'
 import {
+  AddServerResourcesBody,
   CreateServiceBody,
+  DescribeServiceQuery,
+  DescribeServiceResponse,
+  PublicServicesQuery,
+  PublicServicesResponse,
+  RenameServiceBody,
+  RenameServiceResponse,
+  UpdateServiceBody,
+  UpgradeServiceBody,
+  toUpdateServiceInput,
+  toWireDescribe,
+  toWirePublicService,
   ListServicesQuery,
   ListServicesResponse,
   ProjectParams,
@@ -13,7 +25,7 @@ import {
 } from '../schemas/services.ts'
 
 export async function serviceRoutes(app: Api, deps: RouteDeps): Promise<void> {
-  const { services, poolId } = deps
+  const { services, discovery, editions, poolId } = deps
   const tags = ['endpoint services']
 
   app.post('/v1/:project_id/vpc-endpoint-services', {
@@ -29,6 +41,50 @@ export async function serviceRoutes(app: Api, deps: RouteDeps): Promise<void> {
       if (q.net_type === 'vlan' || (q.public_border_group !== undefined && q.public_border_group !== '')) return { endpoint_services: [], total_count: 0 }
       const page = await services.list(request.scope, { id: q.id, status: q.status, nameContains: q.endpoint_service_name }, toPage(q))
       return { endpoint_services: page.items.map((s) => toWireService(s, poolId)), total_count: page.totalCount }
+    },
+  })
+
+  // Matched before /:vpc_endpoint_service_id: static segments win in the router.
+  app.get('/v1/:project_id/vpc-endpoint-services/describe', {
+    schema: { operationId: 'ListServiceDescribeDetails', tags, params: ProjectParams, querystring: DescribeServiceQuery, response: { 200: DescribeServiceResponse, ...COMMON_ERRORS } },
+    handler: async (request) => toWireDescribe(await discovery.describe(request.scope, { id: request.query.id, name: request.query.endpoint_service_name })),
+  })
+
+  app.get('/v1/:project_id/vpc-endpoint-services/public', {
+    schema: { operationId: 'ListServicePublicDetails', tags, params: ProjectParams, querystring: PublicServicesQuery, response: { 200: PublicServicesResponse, ...COMMON_ERRORS } },
+    handler: async (request) => {
+      const q = request.query
+      const page = await discovery.listPublic({ id: q.id, nameContains: q.endpoint_service_name }, toPage(q))
+      return { endpoint_services: page.items.map(toWirePublicService), total_count: page.totalCount }
+    },
+  })
+
+  app.put('/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id', {
+    schema: { operationId: 'UpdateEndpointService', tags, params: ServiceParams, body: UpdateServiceBody, response: { 200: ServiceOut, ...COMMON_ERRORS } },
+    handler: async (request) => toWireService(await services.update(request.scope, request.params.vpc_endpoint_service_id, toUpdateServiceInput(request.body)), poolId),
+  })
+
+  app.put('/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/name', {
+    schema: { operationId: 'UpdateEndpointServiceName', tags, params: ServiceParams, body: Type.Optional(RenameServiceBody), response: { 200: RenameServiceResponse, ...COMMON_ERRORS } },
+    handler: async (request) => ({
+      endpoint_service_name: await services.rename(request.scope, request.params.vpc_endpoint_service_id, request.body?.endpoint_service_name ?? ''),
+    }),
+  })
+
+  app.post('/v2/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/upgrade', {
+    schema: { operationId: 'UpgradeEndpointService', tags, params: ServiceParams, body: Type.Optional(UpgradeServiceBody), response: { 204: Type.Null(), ...COMMON_ERRORS } },
+    handler: async (request, reply) => {
+      await editions.upgradeService(request.scope, request.params.vpc_endpoint_service_id, request.body?.action ?? 'upgrade', request.body?.enable_multi_server)
+      return reply.code(204).send(null)
+    },
+  })
+
+  app.post('/v2/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/add-server-resources', {
+    schema: { operationId: 'AddEndpointServiceServerResource', tags, params: ServiceParams, body: AddServerResourcesBody, response: { 204: Type.Null(), ...COMMON_ERRORS } },
+    handler: async (request, reply) => {
+      const resources = request.body.server_resources.map((r) => ({ resourceId: r.resource_id, availabilityZoneId: r.availability_zone_id }))
+      await editions.addServerResources(request.scope, request.params.vpc_endpoint_service_id, resources)
+      return reply.code(204).send(null)
     },
   })
 

@@ -168,3 +168,35 @@ export function toWireConnection(e: Endpoint): Static<typeof ConnectionOut> {
     description: e.connectionDescription,
   }
 }
+
+export const ConnectionDescriptionBody = Type.Object(
+  {
+    connections: Type.Array(Type.Object({ id: Id, description: Description() }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
+  },
+  { additionalProperties: false },
+)
+
+export const UpdateEndpointWhitelistBody = Type.Object(
+  {
+    whitelist: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 })),
+    enable_whitelist: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+
+export const UpdatePolicyBody = Type.Object(
+  {
+    policy_statement: Type.Optional(Type.Array(PolicyStatement, { maxItems: 100 })),
+    policy_document: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+)
+
+export const RouteTablesBody = Type.Object({ routetables: Type.Array(coded(UuidString, 'EndPoint.1019'), { maxItems: 200 }) }, { additionalProperties: false })
+const RouteTableFailure = Type.Object({ id: Type.String(), error_message: Type.String() })
+export const RouteTablesResponse = Type.Object({
+  routetables: Type.Array(Type.String()),
+  error: Type.Array(Type.Object({ bind_failed: Type.Array(RouteTableFailure), unbind_failed: Type.Array(RouteTableFailure) })),
+})
+
+export const UpgradeEndpointBody = Type.Object({ action: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false })

@@ -55,3 +55,9 @@ export const PermissionActionResponse = Type.Object({ permissions: Type.Array(Ty
 export function toWirePermission(p: Permission): Static<typeof PermissionOut> {
   return { id: p.id, permission: p.permission, permission_type: p.permissionType, description: p.description, created_at: toWireTime(p.createdAt) }
 }
+
+export const PermissionRecordParams = Type.Object({ project_id: Id, vpc_endpoint_service_id: Id, permission_id: Id })
+export const UpdatePermissionBody = Type.Object(
+  { permission: Type.Object({ description: Description(256) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+)

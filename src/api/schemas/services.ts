@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { PROTOCOLS, SERVER_TYPES, SERVICE_STATUSES, TCP_PROXY_MODES, type EndpointService } from '../../domain/model.ts'
-import type { CreateServiceInput } from '../../domain/endpoint-services.ts'
+import type { CreateServiceInput, UpdateServiceInput } from '../../domain/endpoint-services.ts'
 import { toWireTime } from '../../domain/clock.ts'
 import { Description, Id, PageQuery, ProjectParams, StringEnum, TagOut, TagSchema, UuidString, WireTime, coded } from './common.ts'
 
@@ -137,3 +137,88 @@ export function toWireService(service: EndpointService, poolId: string): Static<
     public_border_group: '',
   }
 }
+
+export const UpdateServiceBody = Type.Object(
+  {
+    approval_enabled: Type.Optional(Type.Boolean()),
+    service_name: Type.Optional(coded(Type.String({ maxLength: 16, pattern: '^[A-Za-z0-9_-]*$' }), 'EndPoint.3076')),
+    ports: Type.Optional(coded(Type.Array(PortMappingIn, { minItems: 1, maxItems: 200 }), 'EndPoint.3074')),
+    port_id: Type.Optional(coded(UuidString, 'EndPoint.3003')),
+    tcp_proxy: Type.Optional(StringEnum(TCP_PROXY_MODES)),
+    description: Type.Optional(Description()),
+    ip: Type.Optional(coded(Type.String({ maxLength: 255, pattern: '^[A-Za-z0-9.:-]+$' }), 'EndPoint.3010')),
+  },
+  { additionalProperties: false },
+)
+
+export function toUpdateServiceInput(body: Static<typeof UpdateServiceBody>): UpdateServiceInput {
+  return {
+    approvalEnabled: body.approval_enabled,
+    shortName: body.service_name,
+    ports: body.ports?.map((p) => ({ clientPort: p.client_port, serverPort: p.server_port, protocol: p.protocol ?? 'TCP' })),
+    portId: body.port_id,
+    tcpProxy: body.tcp_proxy,
+    description: body.description,
+    ip: body.ip,
+  }
+}
+
+/** The SDK marks the whole body optional; an absent name clears the short name. */
+export const RenameServiceBody = Type.Object(
+  { endpoint_service_name: Type.Optional(coded(Type.String({ maxLength: 16, pattern: '^[A-Za-z0-9_-]*$' }), 'EndPoint.3076')) },
+  { additionalProperties: false },
+)
+export const RenameServiceResponse = Type.Object({ endpoint_service_name: Type.String() })
+
+export const DescribeServiceQuery = Type.Object({
+  endpoint_service_name: Type.Optional(coded(Type.String({ minLength: 1, maxLength: 128 }), 'EndPoint.1003')),
+  id: Type.Optional(coded(Id, 'EndPoint.3062')),
+})
+export const DescribeServiceResponse = Type.Object({
+  id: Type.String(),
+  service_name: Type.String(),
+  service_type: Type.String(),
+  created_at: WireTime,
+  is_charge: Type.Boolean(),
+  public_border_group: Type.String(),
+  enable_policy: Type.Boolean(),
+})
+
+export const PublicServicesQuery = Type.Object({
+  ...PageQuery(),
+  endpoint_service_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  id: Type.Optional(Id),
+})
+export const PublicServiceOut = Type.Object({
+  id: Type.String(),
+  owner: Type.String(),
+  service_name: Type.String(),
+  service_type: Type.String(),
+  created_at: WireTime,
+  is_charge: Type.Boolean(),
+  enable_policy: Type.Boolean(),
+})
+export const PublicServicesResponse = Type.Object({ endpoint_services: Type.Array(PublicServiceOut), total_count: Type.Integer() })
+
+export function toWireDescribe(s: EndpointService): Static<typeof DescribeServiceResponse> {
+  return { id: s.id, service_name: s.serviceName, service_type: s.serviceType, created_at: toWireTime(s.createdAt), is_charge: s.isCharge, public_border_group: '', enable_policy: s.enablePolicy }
+}
+
+export function toWirePublicService(s: EndpointService): Static<typeof PublicServiceOut> {
+  return { id: s.id, owner: s.ownerName, service_name: s.serviceName, service_type: s.serviceType, created_at: toWireTime(s.createdAt), is_charge: s.isCharge, enable_policy: s.enablePolicy }
+}
+
+/** v2 UpgradeEndpointService: the Node SDK sends no body at all, which means `upgrade` (digest §4.9.1). */
+export const UpgradeServiceBody = Type.Object(
+  { action: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })), enable_multi_server: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+)
+export const AddServerResourcesBody = Type.Object(
+  {
+    server_resources: Type.Array(
+      Type.Object({ resource_id: Id, availability_zone_id: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+      { maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+)
