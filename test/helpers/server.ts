@@ -9,6 +9,7 @@ import { openStore, type Store } from '../../src/store/database.ts'
 import { buildApp, type App } from '../../src/app.ts'
 import { createAccount, type NewAccount } from '../../src/identity/accounts.ts'
 import { systemClock, type Clock } from '../../src/domain/clock.ts'
+import { loadCatalog, publishCatalog } from '../../src/domain/catalog.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -54,6 +55,7 @@ let accountCounter = 0
 export async function startServer(databaseUrl: string, overrides: Partial<Config> = {}, clock: Clock = systemClock): Promise<TestServer> {
   const config: Config = { ...loadConfig({ VPCEP_DATABASE_URL: databaseUrl }), port: 0, logLevel: 'silent', ...overrides }
   const store = await openStore(databaseUrl)
+  await publishCatalog(store, clock, config.region, loadCatalog(config.publicServicesFile))
   const app = buildApp({ config, store, clock, logger: false })
   app.reconciler.start()
   await app.server.listen({ host: '127.0.0.1', port: 0 })
