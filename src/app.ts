@@ -32,6 +32,9 @@ import { endpointRoutes } from './api/routes/endpoints.ts'
 import { iamRoutes } from './api/routes/iam.ts'
 import { tagRoutes } from './api/routes/tags.ts'
 import { quotaRoutes } from './api/routes/quotas.ts'
+import { operationsRoutes } from './api/routes/operations.ts'
+import { adminRoutes } from './api/routes/admin.ts'
+import { consoleRoutes } from './console/routes.ts'
 import { openapiRoutes, registerOpenApi } from './api/routes/openapi.ts'
 import { poolIdFor } from './api/schemas/services.ts'
 
@@ -103,7 +106,7 @@ export function buildApp(deps: AppDeps): App {
     quotas: new Quotas(ctx),
     poolId: poolIdFor(config.region),
   }
-  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes]) {
+  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes, operationsRoutes, adminRoutes, consoleRoutes]) {
     server.register(async (scope) => routes(scope as Api, routeDeps))
   }
   server.register(async (scope) => openapiRoutes(scope as Api))

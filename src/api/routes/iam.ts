@@ -92,10 +92,4 @@ export async function iamRoutes(app: Api, deps: RouteDeps): Promise<void> {
   const projectsSchema = { tags, querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 64 })) }), response: { 200: ProjectsResponse, ...COMMON_ERRORS } }
   app.get('/v3/projects', { schema: { operationId: 'KeystoneListProjects', ...projectsSchema }, handler: listProjects })
   app.get('/v3/auth/projects', { schema: { operationId: 'KeystoneListAuthProjects', ...projectsSchema }, handler: listProjects })
-
-  app.get('/healthz', {
-    config: { public: true },
-    schema: { operationId: 'ShowHealth', tags: ['operations'], response: { 200: Type.Object({ status: Type.String() }) } },
-    handler: async () => ({ status: 'ok' }),
-  })
 }
