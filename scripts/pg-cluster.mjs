@@ -51,10 +51,21 @@ export async function startCluster() {
   const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`
   const start = asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start'])
   if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}\n${fs.existsSync(path.join(dir, 'server.log')) ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : ''}`)
+  const startServer = () => asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start'])
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     dir,
     port,
+    /** Stops the server but keeps its data, to simulate an outage. */
+    pause() {
+      const result = asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'])
+      if (result.status !== 0) throw new Error(`pg_ctl stop failed: ${result.stderr}`)
+    },
+    /** Starts the paused server again on the same port and data. */
+    resume() {
+      const result = startServer()
+      if (result.status !== 0) throw new Error(`pg_ctl start failed: ${result.stderr}`)
+    },
     /** Stops the server immediately and removes its files. */
     stop() {
       asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])

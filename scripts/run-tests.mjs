@@ -1,6 +1,7 @@
 // Runs every test/**/*.test.ts with node's test runner (Node 20 does not expand globs itself), on SQLite
 // and on a throwaway PostgreSQL cluster that this script starts first and removes at the end.
 import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { findPostgresBin, startCluster } from './pg-cluster.mjs'
@@ -18,6 +19,8 @@ const files = only.length > 0 ? only : find('test').sort()
 
 let cluster
 const env = { ...process.env }
+// PostgreSQL deployments must name the key that encrypts secrets at rest; tests use a throwaway one.
+env.VPCEP_MASTER_KEY ??= randomBytes(32).toString('hex')
 if (!env.VPCEP_TEST_PG_URL && env.VPCEP_TEST_SQLITE_ONLY !== '1') {
   if (findPostgresBin()) {
     cluster = await startCluster()

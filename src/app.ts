@@ -6,6 +6,7 @@ import type { Store } from './store/database.ts'
 import { systemClock, type Clock } from './domain/clock.ts'
 import { randomIds, type IdSource } from './domain/ids.ts'
 import type { DomainContext } from './domain/context.ts'
+import { TransitionPolicy } from './domain/transitions.ts'
 import { EndpointServices } from './domain/endpoint-services.ts'
 import { Whitelist } from './domain/whitelist.ts'
 import { Connections } from './domain/connections.ts'
@@ -15,12 +16,15 @@ import { ServiceDiscovery } from './domain/service-discovery.ts'
 import { Editions } from './domain/editions.ts'
 import { EndpointSettings } from './domain/endpoint-settings.ts'
 import { Quotas } from './domain/quotas.ts'
+import { Admin } from './domain/admin.ts'
 import { Authenticator } from './identity/authenticate.ts'
 import { Reconciler } from './jobs/reconciler.ts'
 import { validatorCompiler } from './http/validation.ts'
 import { registerBodyParser } from './http/body.ts'
 import { registerAuthentication } from './http/auth.ts'
-import { registerErrorHandling } from './http/errors.ts'
+import { RateLimiter } from './http/rate-limit.ts'
+import { Metrics } from './http/metrics.ts'
+import { clientErrorHandler, registerErrorHandling } from './http/errors.ts'
 import { sendError } from './http/envelope.ts'
 import { ApiError } from './domain/errors.ts'
 import type { Api, RouteDeps } from './api/routes/context.ts'
@@ -61,12 +65,17 @@ export function buildApp(deps: AppDeps): App {
   const { config, store } = deps
   const clock = deps.clock ?? systemClock
   const server = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
+    logger: deps.logger ?? {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      ...(config.logFormat === 'pretty' ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    },
     bodyLimit: config.bodyLimit,
     genReqId: () => randomBytes(16).toString('hex'),
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) => sendError(request, reply, new ApiError('parameterError', error.message)),
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
   server.setValidatorCompiler(validatorCompiler)
 
@@ -76,7 +85,7 @@ export function buildApp(deps: AppDeps): App {
     clock,
     ids: deps.ids ?? randomIds,
     region: config.region,
-    provisionDelayMs: config.provisionDelayMs,
+    transitions: new TransitionPolicy({ endpoint_service: config.provisionDelays.endpointService, endpoint: config.provisionDelays.endpoint }, config.adminToken !== undefined),
     dnsZone: `vpcep.${config.region}.internal`,
     quotas: config.quotas,
     onTransitionScheduled: () => reconciler?.kick(),
@@ -86,9 +95,12 @@ export function buildApp(deps: AppDeps): App {
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  const metrics = new Metrics(store, clock)
+  metrics.register(server)
   registerErrorHandling(server)
   registerBodyParser(server)
-  registerAuthentication(server, new Authenticator(store, clock))
+  const { perSecond, burst } = config.rateLimit
+  registerAuthentication(server, new Authenticator(store, clock), perSecond > 0 ? new RateLimiter(perSecond, Math.max(burst, perSecond)) : undefined)
   registerOpenApi(server) // before the routes: it collects them as they are added
 
   const routeDeps: RouteDeps = {
@@ -104,6 +116,8 @@ export function buildApp(deps: AppDeps): App {
     editions: new Editions(ctx),
     endpointSettings: new EndpointSettings(ctx),
     quotas: new Quotas(ctx),
+    admin: new Admin(ctx),
+    metrics,
     poolId: poolIdFor(config.region),
   }
   for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes, operationsRoutes, adminRoutes, consoleRoutes]) {

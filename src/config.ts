@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 
 /** Typed server settings, read once at start from the environment. */
@@ -8,9 +9,17 @@ export interface Config {
   region: string
   /** Milliseconds a created resource stays `creating` (and a deleted one `deleting`) before the reconciler moves it on. */
   provisionDelayMs: number
+  /** The same, per resource type; each defaults to provisionDelayMs. */
+  provisionDelays: { endpointService: number; endpoint: number }
+  /** Requests per second per account (0: no limit) and the burst allowed on top. */
+  rateLimit: { perSecond: number; burst: number }
+  /** Enables the admin API (test support) when set; requests must carry it in X-Admin-Token. */
+  adminToken: string | undefined
   /** How often the reconciler looks for due transitions it was not told about (other instances, restarts). */
   reconcileIntervalMs: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** `json` lines for machines, `pretty` for people at a terminal. */
+  logFormat: 'json' | 'pretty'
   /** Largest accepted request body, in bytes. */
   bodyLimit: number
   tokenTtlSeconds: number
@@ -33,12 +42,47 @@ function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, 
   return value
 }
 
+function adminToken(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.VPCEP_ADMIN_TOKEN?.trim()
+  if (!token) return undefined
+  if (token.length < 16) throw new ConfigError('VPCEP_ADMIN_TOKEN must be at least 16 characters')
+  return token
+}
+
 /** Default database: a SQLite file under ./data of the working directory. */
 export function defaultDatabaseUrl(cwd = process.cwd()): string {
   return `sqlite:${path.join(cwd, 'data', 'vpcep.db')}`
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Every setting vpcep reads; a config file may hold any of them, and the environment overrides it. */
+export const SETTING_NAMES = [
+  'VPCEP_HOST', 'VPCEP_PORT', 'VPCEP_DATABASE_URL', 'VPCEP_REGION', 'VPCEP_PROVISION_DELAY_MS', 'VPCEP_SERVICE_PROVISION_DELAY_MS',
+  'VPCEP_ENDPOINT_PROVISION_DELAY_MS', 'VPCEP_RECONCILE_INTERVAL_MS', 'VPCEP_LOG_LEVEL', 'VPCEP_LOG_FORMAT', 'VPCEP_QUOTA_ENDPOINT_SERVICES',
+  'VPCEP_QUOTA_ENDPOINTS', 'VPCEP_PUBLIC_SERVICES_FILE', 'VPCEP_ADMIN_TOKEN', 'VPCEP_RATE_LIMIT_RPS', 'VPCEP_RATE_LIMIT_BURST', 'VPCEP_MASTER_KEY',
+] as const
+
+/** Settings from the JSON file named by VPCEP_CONFIG_FILE, under the environment's. */
+function withConfigFile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const file = env.VPCEP_CONFIG_FILE?.trim()
+  if (!file) return env
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new ConfigError(`VPCEP_CONFIG_FILE ${file}: ${(error as Error).message}`)
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`VPCEP_CONFIG_FILE ${file}: expected a JSON object of settings`)
+  const fromFile: Record<string, string> = {}
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!(SETTING_NAMES as readonly string[]).includes(name)) throw new ConfigError(`VPCEP_CONFIG_FILE ${file}: unknown setting ${name}; known: ${SETTING_NAMES.join(', ')}`)
+    if (typeof value !== 'string' && typeof value !== 'number') throw new ConfigError(`VPCEP_CONFIG_FILE ${file}: ${name} must be a string or a number`)
+    fromFile[name] = String(value)
+  }
+  return { ...fromFile, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) }
+}
+
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  const env = withConfigFile(rawEnv)
   const region = env.VPCEP_REGION?.trim() || 'cn-north-4'
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
     throw new ConfigError(`VPCEP_REGION must look like a region name such as cn-north-4, got "${region}"`)
@@ -47,18 +91,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`VPCEP_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   }
+  const logFormat = (env.VPCEP_LOG_FORMAT?.trim() || (process.stdout.isTTY ? 'pretty' : 'json')) as Config['logFormat']
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`VPCEP_LOG_FORMAT must be json or pretty, got "${logFormat}"`)
   const databaseUrl = env.VPCEP_DATABASE_URL?.trim() || defaultDatabaseUrl()
   if (!/^(sqlite:|postgres:|postgresql:)/.test(databaseUrl)) {
     throw new ConfigError(`VPCEP_DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}"`)
   }
+  const provisionDelayMs = integerSetting(env, 'VPCEP_PROVISION_DELAY_MS', 0, 0, 86_400_000)
   return {
     host: env.VPCEP_HOST?.trim() || '127.0.0.1',
     port: integerSetting(env, 'VPCEP_PORT', 9880, 0, 65535),
     databaseUrl,
     region,
-    provisionDelayMs: integerSetting(env, 'VPCEP_PROVISION_DELAY_MS', 0, 0, 86_400_000),
+    provisionDelayMs,
+    provisionDelays: {
+      endpointService: integerSetting(env, 'VPCEP_SERVICE_PROVISION_DELAY_MS', provisionDelayMs, 0, 86_400_000),
+      endpoint: integerSetting(env, 'VPCEP_ENDPOINT_PROVISION_DELAY_MS', provisionDelayMs, 0, 86_400_000),
+    },
+    adminToken: adminToken(env),
+    rateLimit: {
+      perSecond: integerSetting(env, 'VPCEP_RATE_LIMIT_RPS', 0, 0, 1_000_000),
+      burst: integerSetting(env, 'VPCEP_RATE_LIMIT_BURST', 0, 0, 10_000_000),
+    },
     reconcileIntervalMs: integerSetting(env, 'VPCEP_RECONCILE_INTERVAL_MS', 1000, 10, 3_600_000),
     logLevel,
+    logFormat,
     bodyLimit: 1024 * 1024,
     tokenTtlSeconds: 24 * 3600,
     quotas: {

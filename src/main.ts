@@ -1,9 +1,19 @@
 import { loadConfig, ConfigError } from './config.ts'
-import { openStore } from './store/database.ts'
+import { openStore, type Store } from './store/database.ts'
 import { buildApp } from './app.ts'
-import { countAccounts, createAccount } from './identity/accounts.ts'
+import { AccountExistsError, countAccounts, createAccount, type NewAccount } from './identity/accounts.ts'
 import { systemClock } from './domain/clock.ts'
 import { loadCatalog, publishCatalog } from './domain/catalog.ts'
+
+/** The demo account for a newcomer; undefined when another instance starting at the same moment made it. */
+async function createDemoAccount(store: Store, region: string): Promise<NewAccount | undefined> {
+  try {
+    return await createAccount(store, systemClock, region, 'demo')
+  } catch (error) {
+    if (error instanceof AccountExistsError) return undefined
+    throw error
+  }
+}
 
 /** Process entry: settings → database → migrate → (demo account) → listen → graceful shutdown. */
 async function main(): Promise<void> {
@@ -11,8 +21,8 @@ async function main(): Promise<void> {
   const config = loadConfig()
   const store = await openStore(config.databaseUrl)
   await publishCatalog(store, systemClock, config.region, loadCatalog(config.publicServicesFile))
-  if ((await countAccounts(store)) === 0) {
-    const demo = await createAccount(store, systemClock, config.region, 'demo')
+  const demo = (await countAccounts(store)) === 0 ? await createDemoAccount(store, config.region) : undefined
+  if (demo) {
     process.stdout.write(
       `\nCreated a demo account (shown once; create more with "npx vpcep accounts create <name> --json"):\n${JSON.stringify(
         {

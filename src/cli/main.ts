@@ -1,54 +1,66 @@
 import { Command, CommanderError } from 'commander'
-import { loadConfig, ConfigError } from '../config.ts'
-import { openStore } from '../store/database.ts'
-import { AccountExistsError, createAccount } from '../identity/accounts.ts'
-import { systemClock } from '../domain/clock.ts'
+import { CliError, EXIT, exitCodeOf } from './errors.ts'
+import { registerAdmin } from './commands/admin.ts'
+import { registerConfigure } from './commands/configure.ts'
+import { registerServices } from './commands/services.ts'
+import { registerPermissions } from './commands/permissions.ts'
+import { registerConnections } from './commands/connections.ts'
+import { registerEndpoints } from './commands/endpoints.ts'
+import { registerQuotas } from './commands/quotas.ts'
+import { registerTags } from './commands/tags.ts'
 
-/** `vpcep`: administration that works on the database directly, whether or not a server runs. */
+/*
+ * `vpcep`: the API through the typed client (services, permissions, connections, endpoints, quotas,
+ * tags), and administration on the database directly (accounts, migrate, serve). docs/cli.md is the
+ * reference; exit codes are in errors.ts.
+ */
 const program = new Command()
   .name('vpcep')
-  .description('Self-hosted Huawei Cloud VPC Endpoint (VPCEP) control plane')
-  .showHelpAfterError()
+  .description('Self-hosted Huawei Cloud VPC Endpoint (VPCEP) control plane: server, administration and API client')
+  .showHelpAfterError('(add --help for usage)')
   .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Credentials and endpoint: flags, else VPCEP_ENDPOINT, VPCEP_ACCESS_KEY, VPCEP_SECRET_KEY, VPCEP_PROJECT_ID,
+else a profile of ~/.config/vpcep/config (write one with "vpcep configure").
 
-const accounts = program.command('accounts').description('manage accounts (domains), their project, user and AK/SK')
+Exit codes: 0 ok, 1 API or client error, 2 usage, 3 not found (404), 4 authentication (401/403),
+5 server or network (5xx, connection refused, --wait timeout).
 
-accounts
-  .command('create')
-  .argument('<name>', 'account name: 3-64 characters, a letter first, then letters, digits, _ or -')
-  .option('--json', 'print one JSON object (for scripts)')
-  .description('create an account with one project in the server region, one user and an AK/SK pair')
-  .addHelpText('after', '\nExample:\n  VPCEP_DATABASE_URL=sqlite:./data/vpcep.db npx vpcep accounts create provider --json\n')
-  .action(async (name: string, options: { json?: boolean }) => {
-    const config = loadConfig()
-    const store = await openStore(config.databaseUrl)
-    try {
-      const account = await createAccount(store, systemClock, config.region, name)
-      const wire = {
-        domain_id: account.domainId,
-        domain_name: account.domainName,
-        project_id: account.projectId,
-        project_name: account.projectName,
-        user_name: account.userName,
-        password: account.password,
-        access_key: account.accessKey,
-        secret_key: account.secretKey,
-      }
-      if (options.json) process.stdout.write(`${JSON.stringify(wire)}\n`)
-      else {
-        process.stdout.write(`Created account ${name}. Keep these; the password and secret key are not shown again.\n`)
-        for (const [key, value] of Object.entries(wire)) process.stdout.write(`  ${key.padEnd(13)} ${value}\n`)
-      }
-    } finally {
-      await store.close()
-    }
-  })
+Example (a provider publishes a service, a consumer connects to it):
+  $ vpcep services create --port-id <uuid> --vpc-id <uuid> --port 8080:80 --wait
+  $ vpcep permissions add <service-id> <consumer domain id>
+  $ vpcep endpoints create --service <service-id> --vpc-id <uuid> --subnet-id <uuid> --wait   # as the consumer
+  $ vpcep connections accept <service-id> <endpoint-id> --wait
+`,
+  )
+
+registerServices(program)
+registerPermissions(program)
+registerConnections(program)
+registerEndpoints(program)
+registerQuotas(program)
+registerTags(program)
+registerConfigure(program)
+registerAdmin(program)
+
+function exitOverrideEverywhere(command: Command): void {
+  command.exitOverride()
+  command.showHelpAfterError('(add --help for usage)')
+  for (const sub of command.commands) exitOverrideEverywhere(sub)
+}
+exitOverrideEverywhere(program)
 
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode)
-  const message = error instanceof ConfigError || error instanceof AccountExistsError ? error.message : (error as Error).message
-  process.stderr.write(`vpcep: ${message}\n`)
-  process.exit(error instanceof AccountExistsError ? 3 : 1)
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every other commander error is a usage error (already printed).
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage
+  } else {
+    const message = error instanceof CliError || error instanceof Error ? error.message : String(error)
+    process.stderr.write(`vpcep: ${message}\n`)
+    process.exitCode = exitCodeOf(error)
+  }
 }

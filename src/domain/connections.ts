@@ -23,10 +23,11 @@ export class Connections {
   constructor(private readonly ctx: DomainContext) {}
 
   async list(scope: Scope, serviceId: string, filter: ConnectionFilter, page: Page): Promise<Paged<Endpoint>> {
-    const db = this.ctx.store.db
-    await this.requireOwnService(db, scope, serviceId)
-    const { items, totalCount } = await listConnectionRows(db, serviceId, filter, page)
-    return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+    return this.ctx.store.snapshot(async (db) => {
+      await this.requireOwnService(db, scope, serviceId)
+      const { items, totalCount } = await listConnectionRows(db, serviceId, filter, page)
+      return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+    })
   }
 
   /**

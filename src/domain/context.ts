@@ -1,6 +1,7 @@
-import type { Store } from '../store/database.ts'
+import type { Executor, Store } from '../store/database.ts'
 import type { Clock } from './clock.ts'
 import type { IdSource } from './ids.ts'
+import type { TransitionPolicy, TransitionType } from './transitions.ts'
 
 /** What every domain service needs: storage, time, ids and the few settings that shape behaviour. */
 export interface DomainContext {
@@ -8,8 +9,8 @@ export interface DomainContext {
   clock: Clock
   ids: IdSource
   region: string
-  /** How long `creating` and `deleting` last before the reconciler moves a resource on. */
-  provisionDelayMs: number
+  /** When `creating` and `deleting` end, per resource type (settings, or the admin API's choice). */
+  transitions: TransitionPolicy
   /** DNS zone under which endpoints with `enable_dns` get their private name. */
   dnsZone: string
   /** Per-project resource limits, checked at create. */
@@ -18,6 +19,6 @@ export interface DomainContext {
   onTransitionScheduled(): void
 }
 
-export function dueAt(ctx: DomainContext, from: Date): string {
-  return new Date(from.getTime() + ctx.provisionDelayMs).toISOString()
+export function dueAt(ctx: DomainContext, db: Executor, type: TransitionType, from: Date): Promise<string | null> {
+  return ctx.transitions.dueAt(db, type, from)
 }

@@ -118,7 +118,7 @@ export class EndpointServices {
           errors: '[]',
           createdAt: stamp,
           updatedAt: stamp,
-          transitionDueAt: dueAt(this.ctx, now),
+          transitionDueAt: await dueAt(this.ctx, tx, 'endpoint_service', now),
         })
         .execute()
       await insertTags(tx, 'endpoint_service', id, scope.projectId, tags)
@@ -130,7 +130,7 @@ export class EndpointServices {
   }
 
   list(scope: Scope, filter: ServiceFilter, page: Page): Promise<Paged<EndpointService>> {
-    return listServices(this.ctx.store.db, scope, filter, page)
+    return this.ctx.store.snapshot((db) => listServices(db, scope, filter, page))
   }
 
   /** The caller's own service; another project's service answers exactly as an absent one (404). */
@@ -157,7 +157,7 @@ export class EndpointServices {
       const stamp = toStoredTime(now)
       await tx
         .updateTable('endpointServices')
-        .set({ status: 'deleting', updatedAt: stamp, transitionDueAt: dueAt(this.ctx, now) })
+        .set({ status: 'deleting', updatedAt: stamp, transitionDueAt: await dueAt(this.ctx, tx, 'endpoint_service', now) })
         .where('id', '=', id)
         .execute()
       await recordEvents(tx, [{ type: 'service.deleting', resourceType: 'endpoint_service', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { from: row.status } }])

@@ -46,7 +46,7 @@ export class EndpointSettings {
   async updateRouteTables(scope: Scope, id: string, routetables: string[]): Promise<string[]> {
     const endpoint = await this.change(scope, id, 'endpoint.routetables_updated', async (tx, row, service) => {
       if (service.serviceType !== 'gateway') fail('noRouteTable', 'Only gateway endpoints are bound to route tables.')
-      const tables = await claimRouteTables(tx, service.id, routetables.length ? routetables : [defaultRouteTable(row.vpcId)], row.id)
+      const tables = await claimRouteTables(tx, row.projectId, service.id, routetables.length ? routetables : [defaultRouteTable(row.vpcId)], row.id)
       return { routetables: JSON.stringify(tables) }
     })
     return endpoint.routetables

@@ -80,7 +80,7 @@ export class Endpoints {
     if (gateway) {
       if (input.enableDns) fail('invalidEnableDns', 'Gateway endpoints have no private DNS name; leave enable_dns false.')
       if (input.whitelist?.length || input.enableWhitelist) fail('parameterError', 'whitelist and enable_whitelist apply to interface endpoints only.')
-      routetables = await claimRouteTables(tx, service.id, input.routetables?.length ? input.routetables : [defaultRouteTable(input.vpcId)])
+      routetables = await claimRouteTables(tx, scope.projectId, service.id, input.routetables?.length ? input.routetables : [defaultRouteTable(input.vpcId)])
     } else {
       if (!input.subnetId) fail('subnetIdEmpty', 'subnet_id is required to connect to an interface endpoint service.')
       if (input.routetables?.length) fail('parameterError', 'routetables apply to gateway endpoints only.')
@@ -114,7 +114,7 @@ export class Endpoints {
         errors: '[]',
         createdAt: stamp,
         updatedAt: stamp,
-        transitionDueAt: dueAt(this.ctx, now),
+        transitionDueAt: await dueAt(this.ctx, tx, 'endpoint', now),
         edition: profession ? 'profession' : 'basic',
         ipv6Address: profession ? (input.ipv6Address ?? ipv6For(input.subnetId ?? id, address.ipNumber ?? 0)) : '',
       })
@@ -127,9 +127,10 @@ export class Endpoints {
   }
 
   async list(scope: Scope, filter: EndpointFilter, page: Page): Promise<Paged<Endpoint>> {
-    const db = this.ctx.store.db
-    const { items, totalCount } = await listEndpointRows(db, scope, filter, page)
-    return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+    return this.ctx.store.snapshot(async (db) => {
+      const { items, totalCount } = await listEndpointRows(db, scope, filter, page)
+      return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+    })
   }
 
   get(scope: Scope, id: string): Promise<Endpoint> {
@@ -147,7 +148,7 @@ export class Endpoints {
       const stamp = toStoredTime(now)
       const changed = await tx
         .updateTable('endpoints')
-        .set({ status: 'deleting', updatedAt: stamp, transitionDueAt: dueAt(this.ctx, now) })
+        .set({ status: 'deleting', updatedAt: stamp, transitionDueAt: await dueAt(this.ctx, tx, 'endpoint', now) })
         .where('id', '=', id)
         .where('status', '=', row.status)
         .executeTakeFirst()

@@ -10,11 +10,18 @@ export function defaultRouteTable(vpcId: string): string {
 
 /**
  * Route tables of a gateway endpoint must not already carry a route of another endpoint of the same
- * gateway service (EndPoint.2039). Answers the de-duplicated list.
+ * gateway service (EndPoint.2039). Route tables belong to the caller's VPCs, so only the caller's own
+ * endpoints can hold them: another tenant naming the same id neither blocks nor learns anything.
+ * Answers the de-duplicated list.
  */
-export async function claimRouteTables(tx: Tx, serviceId: string, routetables: string[], exceptEndpointId?: string): Promise<string[]> {
+export async function claimRouteTables(tx: Tx, projectId: string, serviceId: string, routetables: string[], exceptEndpointId?: string): Promise<string[]> {
   const wanted = [...new Set(routetables)]
-  let query = tx.selectFrom('endpoints').select(['id', 'routetables']).where('serviceId', '=', serviceId).where('status', '!=', 'deleting')
+  let query = tx
+    .selectFrom('endpoints')
+    .select(['id', 'routetables'])
+    .where('projectId', '=', projectId)
+    .where('serviceId', '=', serviceId)
+    .where('status', '!=', 'deleting')
   if (exceptEndpointId) query = query.where('id', '!=', exceptEndpointId)
   for (const other of await query.execute()) {
     const taken = (JSON.parse(other.routetables) as string[]).find((table) => wanted.includes(table))

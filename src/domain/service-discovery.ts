@@ -28,6 +28,6 @@ export class ServiceDiscovery {
   }
 
   listPublic(filter: { id?: string; nameContains?: string }, page: Page): Promise<Paged<EndpointService>> {
-    return listPublicServices(this.ctx.store.db, filter, page)
+    return this.ctx.store.snapshot((db) => listPublicServices(db, filter, page))
   }
 }

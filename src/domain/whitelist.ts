@@ -55,9 +55,10 @@ export class Whitelist {
   constructor(private readonly ctx: DomainContext) {}
 
   async list(scope: Scope, serviceId: string, permissionContains: string | undefined, page: Page): Promise<Paged<Permission>> {
-    const db = this.ctx.store.db
-    await this.requireService(db, scope, serviceId)
-    return listPermissions(db, serviceId, permissionContains, page)
+    return this.ctx.store.snapshot(async (db) => {
+      await this.requireService(db, scope, serviceId)
+      return listPermissions(db, serviceId, permissionContains, page)
+    })
   }
 
   /** Adds records; a string already on the whitelist returns its existing record (idempotent). */

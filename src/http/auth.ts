@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../domain/errors.ts'
 import type { Scope } from '../domain/model.ts'
 import type { Authenticator, Principal } from '../identity/authenticate.ts'
+import type { RateLimiter } from './rate-limit.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,7 +20,7 @@ declare module 'fastify' {
  * Authenticates every non-public route before its input is validated, so an unauthenticated caller
  * learns nothing from validation errors; then confines the request to the path's project.
  */
-export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
+export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator, limiter?: RateLimiter): void {
   app.decorateRequest('principal', undefined)
   app.decorateRequest('scope', undefined as unknown as Scope)
   app.addHook('preValidation', async (request) => {
@@ -32,6 +33,7 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
         rawBody: request.rawBody,
       })
       request.principal = principal
+      limiter?.take(principal.accountId)
       const projectId = (request.params as { project_id?: string } | undefined)?.project_id
       if (projectId !== undefined) {
         if (!principal.projectIds.includes(projectId)) {

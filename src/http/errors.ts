@@ -1,16 +1,19 @@
+import http from 'node:http'
+import type { Socket } from 'node:net'
+import { randomBytes } from 'node:crypto'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { ApiError } from '../domain/errors.ts'
-import { sendError } from './envelope.ts'
+import { errorBody, sendError } from './envelope.ts'
 
 /** Driver error codes that mean "the database is not reachable", not "the request is wrong". */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'SQLITE_BUSY', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_CANTOPEN'])
 
-function isDatabaseUnavailable(error: unknown): boolean {
+export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code
   const message = (error as { message?: unknown }).message
   return (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR'))) ||
-    (typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(message))
+    (typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i.test(message))
 }
 
 /** Maps every failure to the one envelope; nothing escapes as an unhandled 500 without a code. */
@@ -47,7 +50,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const apiError = toApiError(error as Error)
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed')
     else if (apiError.status === 401) request.log.warn({ reason: apiError.detail }, 'authentication failed')
-    return sendError(request, reply, apiError)
+    const retryAfter = (error as { retryAfter?: number }).retryAfter
+    return sendError(request, reply, apiError, retryAfter ? { 'retry-after': String(retryAfter) } : {})
   })
 
   app.setNotFoundHandler((request, reply) => {
@@ -59,4 +63,28 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     return sendError(request, reply, new ApiError('resourceNotFound', `No API at ${request.method} ${path.slice(0, 200)}.`))
   })
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (request line and headers over 16 KiB,
+ * malformed HTTP, a client too slow to send its headers) still get the one error envelope.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request line and headers are larger than the server accepts (16 KiB).']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request was not received in time.']
+        : [400, 'The request is not valid HTTP/1.1.']
+  const apiError = new ApiError('parameterError', detail, status)
+  const requestId = randomBytes(16).toString('hex')
+  const body = JSON.stringify(errorBody(apiError.code, apiError.message, requestId))
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(error)
 }

@@ -49,7 +49,7 @@ export async function createAccount(store: Store, clock: Clock, region: string, 
     await tx.insertInto('users').values({ id: userId, accountId: account.domainId, name: account.userName, passwordHash, createdAt: now }).execute()
     await tx
       .insertInto('credentials')
-      .values({ accessKey: account.accessKey, secretKey: account.secretKey, userId, accountId: account.domainId, createdAt: now })
+      .values({ accessKey: account.accessKey, secretKey: store.secrets.seal(account.secretKey), userId, accountId: account.domainId, createdAt: now })
       .execute()
   })
   return account
@@ -69,4 +69,35 @@ export function newToken(): { token: string; hash: string } {
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
+}
+
+export class AccountNotFoundError extends Error {}
+
+/** What `accounts rotate-keys` hands to the operator, once. */
+export interface RotatedKeys {
+  domainId: string
+  domainName: string
+  projectId: string
+  userName: string
+  accessKey: string
+  secretKey: string
+}
+
+/**
+ * Replaces the account's AK/SK: every access key it had is deleted and one new pair is issued to its
+ * first user, in one transaction. Requests signed with an old key fail from the next one on (keys are
+ * looked up per request, nothing caches them). Tokens are not keys and stay valid until they expire.
+ */
+export async function rotateKeys(store: Store, clock: Clock, name: string): Promise<RotatedKeys> {
+  const accessKey = randomString(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')
+  const secretKey = randomString(40)
+  return store.transaction(async (tx) => {
+    const account = await tx.selectFrom('accounts').select(['id', 'name']).where('name', '=', name).executeTakeFirst()
+    const user = account && (await tx.selectFrom('users').select(['id', 'name']).where('accountId', '=', account.id).orderBy('createdAt').orderBy('id').executeTakeFirst())
+    if (!account || !user) throw new AccountNotFoundError(`there is no account named "${name}"`)
+    const project = await tx.selectFrom('projects').select('id').where('accountId', '=', account.id).orderBy('createdAt').orderBy('id').executeTakeFirstOrThrow()
+    await tx.deleteFrom('credentials').where('accountId', '=', account.id).execute()
+    await tx.insertInto('credentials').values({ accessKey, secretKey: store.secrets.seal(secretKey), userId: user.id, accountId: account.id, createdAt: toStoredTime(clock.now()) }).execute()
+    return { domainId: account.id, domainName: account.name, projectId: project.id, userName: user.name, accessKey, secretKey }
+  })
 }

@@ -87,13 +87,15 @@ export class Authenticator {
     const rawQuery = queryStart < 0 ? '' : request.rawUrl.slice(queryStart + 1)
     const contentSha = headerValue(request.headers, 'x-sdk-content-sha256')
     const payloadHash = contentSha ?? (request.rawBody?.length ? sha256Hex(request.rawBody) : EMPTY_BODY_SHA256)
+    // Outside the try below: a secret that does not decrypt is a server fault (wrong VPCEP_MASTER_KEY), not a bad request.
+    const secretKey = this.store.secrets.open(credential.secretKey)
     let expected: string
     try {
       const toSign = stringToSign(
         { method: request.method, rawPath, canonicalQuery: canonicalQueryFromRaw(rawQuery), signedHeaders: parsed.signedHeaders, headerValues, payloadHash },
         sdkDate,
       )
-      expected = signatureOf(credential.secretKey, toSign)
+      expected = signatureOf(secretKey, toSign)
     } catch {
       throw denied('The request URL is not validly percent-encoded.')
     }

@@ -1,7 +1,7 @@
 import type { Store } from '../store/database.ts'
 import { toStoredTime, type Clock } from '../domain/clock.ts'
 import { ApiError } from '../domain/errors.ts'
-import { newToken } from './accounts.ts'
+import { hashToken, newToken } from './accounts.ts'
 import { verifyPassword } from './passwords.ts'
 
 export interface PasswordLogin {
@@ -58,5 +58,33 @@ export async function issueToken(store: Store, clock: Clock, ttlSeconds: number,
     user: { id: user.userId, name: user.userName },
     account: { id: user.accountId, name: user.accountName },
     project: { id: project.id, name: project.name },
+  }
+}
+
+/** Revokes `token` if it belongs to `accountId`; answers whether it did. Takes effect on the next request everywhere. */
+export async function revokeToken(store: Store, accountId: string, token: string): Promise<boolean> {
+  const result = await store.db.deleteFrom('tokens').where('tokenHash', '=', hashToken(token)).where('accountId', '=', accountId).executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
+}
+
+/** What a live token of `accountId` grants (Keystone token validation); undefined when unknown or expired. */
+export async function describeToken(store: Store, clock: Clock, accountId: string, token: string): Promise<Omit<IssuedToken, 'token'> | undefined> {
+  const row = await store.db
+    .selectFrom('tokens')
+    .innerJoin('users', 'users.id', 'tokens.userId')
+    .innerJoin('accounts', 'accounts.id', 'tokens.accountId')
+    .innerJoin('projects', 'projects.id', 'tokens.projectId')
+    .select(['tokens.createdAt', 'tokens.expiresAt', 'users.id as userId', 'users.name as userName', 'accounts.id as accountId', 'accounts.name as accountName', 'projects.id as projectId', 'projects.name as projectName'])
+    .where('tokens.tokenHash', '=', hashToken(token))
+    .where('tokens.accountId', '=', accountId)
+    .where('tokens.expiresAt', '>', toStoredTime(clock.now()))
+    .executeTakeFirst()
+  if (!row) return undefined
+  return {
+    issuedAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    user: { id: row.userId, name: row.userName },
+    account: { id: row.accountId, name: row.accountName },
+    project: { id: row.projectId, name: row.projectName },
   }
 }

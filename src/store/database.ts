@@ -5,6 +5,7 @@ import pg from 'pg'
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
+import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 export type Db = Kysely<Database>
@@ -18,6 +19,14 @@ export interface Store {
   readonly dialect: Dialect
   /** Runs `work` in one transaction; retried when the database reports a transient write conflict. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Runs read-only `work` on one consistent view of the database, so a list's total_count and its page
+   * agree even while other instances commit (REPEATABLE READ on PostgreSQL; on SQLite a transaction, which
+   * also keeps this process's writers from running between the reads).
+   */
+  snapshot<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  /** Encrypts and decrypts secrets stored at rest (AK/SK secret keys). */
+  readonly secrets: SecretBox
   close(): Promise<void>
 }
 
@@ -42,9 +51,12 @@ function openSqlite(url: string): Kysely<Database> {
 }
 
 function openPostgres(url: string): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 })
-  // An idle client losing its connection must not take the process down; the pool replaces it.
+  // Bounded waits: an unreachable or hung database turns into a 503 within seconds, never a stuck request.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, query_timeout: 15000 })
+  // A client losing its connection (idle in the pool, or checked out between queries) must not take the
+  // process down: the error reaches the query that uses it, and the pool replaces the client.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
 }
 
@@ -55,9 +67,13 @@ function isTransient(error: unknown): boolean {
   return typeof code === 'string' && TRANSIENT.has(code)
 }
 
-/** Opens the database named by `url` (sqlite:/path.db or postgres://…) and brings its schema up to date. */
-export async function openStore(url: string): Promise<Store> {
+/**
+ * Opens the database named by `url` (sqlite:/path.db or postgres://…), brings its schema up to date and
+ * seals any secret still stored in clear. `masterKey` defaults to resolveMasterKey(url).
+ */
+export async function openStore(url: string, options: { masterKey?: Buffer } = {}): Promise<Store> {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres'
+  const secrets = secretBox(options.masterKey ?? resolveMasterKey(url))
   const db = dialect === 'sqlite' ? openSqlite(url) : openPostgres(url)
   try {
     if (dialect === 'postgres') {
@@ -74,6 +90,7 @@ export async function openStore(url: string): Promise<Store> {
     } else {
       await migrateToLatest(db, dialect)
     }
+    await sealClearSecrets(db, secrets)
   } catch (error) {
     await db.destroy()
     throw error
@@ -91,7 +108,17 @@ export async function openStore(url: string): Promise<Store> {
         }
       }
     },
+    snapshot: (work) => db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work),
+    secrets,
     close: () => db.destroy(),
+  }
+}
+
+/** Databases written before secrets were encrypted keep them in clear; seal those once. */
+async function sealClearSecrets(db: Db, secrets: SecretBox): Promise<void> {
+  const clear = (await db.selectFrom('credentials').select(['accessKey', 'secretKey']).execute()).filter((c) => !isSealed(c.secretKey))
+  for (const credential of clear) {
+    await db.updateTable('credentials').set({ secretKey: secrets.seal(credential.secretKey) }).where('accessKey', '=', credential.accessKey).where('secretKey', '=', credential.secretKey).execute()
   }
 }
 

@@ -140,6 +140,12 @@ export interface EventsTable {
   payload: string
 }
 
+/** Settings changed at run time through the admin API, shared by every instance. */
+export interface AdminSettingsTable {
+  key: string
+  value: string
+}
+
 export interface Database {
   accounts: AccountsTable
   projects: ProjectsTable
@@ -151,4 +157,5 @@ export interface Database {
   endpoints: EndpointsTable
   tags: TagsTable
   events: EventsTable
+  adminSettings: AdminSettingsTable
 }

@@ -54,6 +54,10 @@ let accountCounter = 0
 /** Starts the real server on 127.0.0.1 (a free port) over `databaseUrl`, with logging off. */
 export async function startServer(databaseUrl: string, overrides: Partial<Config> = {}, clock: Clock = systemClock): Promise<TestServer> {
   const config: Config = { ...loadConfig({ VPCEP_DATABASE_URL: databaseUrl }), port: 0, logLevel: 'silent', ...overrides }
+  // One delay given: it applies to both resource types, as VPCEP_PROVISION_DELAY_MS does.
+  if (overrides.provisionDelayMs !== undefined && overrides.provisionDelays === undefined) {
+    config.provisionDelays = { endpointService: overrides.provisionDelayMs, endpoint: overrides.provisionDelayMs }
+  }
   const store = await openStore(databaseUrl)
   await publishCatalog(store, clock, config.region, loadCatalog(config.publicServicesFile))
   const app = buildApp({ config, store, clock, logger: false })

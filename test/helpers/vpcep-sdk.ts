@@ -78,6 +78,56 @@ export class TestVpcepClient {
   deleteEndpoint(endpointId: string) {
     return this.send('DELETE', '/v1/{project_id}/vpc-endpoints/{vpc_endpoint_id}', { vpc_endpoint_id: endpointId })
   }
+  listSpecifiedVersionDetails(version: string) {
+    return this.send('GET', '/{version}', { version })
+  }
+  updateEndpointService(serviceId: string, body: Body) {
+    return this.send('PUT', '/v1/{project_id}/vpc-endpoint-services/{vpc_endpoint_service_id}', { vpc_endpoint_service_id: serviceId }, {}, body)
+  }
+  /** The SDK marks the body optional and sends `{}` without one. */
+  updateEndpointServiceName(serviceId: string, body: Body = {}) {
+    return this.send('PUT', '/v1/{project_id}/vpc-endpoint-services/{vpc_endpoint_service_id}/name', { vpc_endpoint_service_id: serviceId }, {}, body)
+  }
+  listServiceDescribeDetails(query: Query = {}) {
+    return this.send('GET', '/v1/{project_id}/vpc-endpoint-services/describe', {}, query)
+  }
+  listServicePublicDetails(query: Query = {}) {
+    return this.send('GET', '/v1/{project_id}/vpc-endpoint-services/public', {}, query)
+  }
+  updateEndpointServicePermissionDesc(serviceId: string, permissionId: string, body: Body) {
+    return this.send('PUT', '/v1/{project_id}/vpc-endpoint-services/{vpc_endpoint_service_id}/permissions/{permission_id}', { vpc_endpoint_service_id: serviceId, permission_id: permissionId }, {}, body)
+  }
+  updateEndpointConnectionsDesc(serviceId: string, body: Body) {
+    return this.send('PUT', '/v1/{project_id}/vpc-endpoint-services/{vpc_endpoint_service_id}/connections/description', { vpc_endpoint_service_id: serviceId }, {}, body)
+  }
+  updateEndpointWhite(endpointId: string, body: Body) {
+    return this.send('PUT', '/v1/{project_id}/vpc-endpoints/{vpc_endpoint_id}', { vpc_endpoint_id: endpointId }, {}, body)
+  }
+  updateEndpointPolicy(endpointId: string, body: Body) {
+    return this.send('PUT', '/v1/{project_id}/vpc-endpoints/{vpc_endpoint_id}/policy', { vpc_endpoint_id: endpointId }, {}, body)
+  }
+  deleteEndpointPolicy(endpointId: string) {
+    return this.send('DELETE', '/v1/{project_id}/vpc-endpoints/{vpc_endpoint_id}/policy', { vpc_endpoint_id: endpointId })
+  }
+  updateEndpointRoutetable(endpointId: string, body: Body) {
+    return this.send('PUT', '/v1/{project_id}/vpc-endpoints/{vpc_endpoint_id}/routetables', { vpc_endpoint_id: endpointId }, {}, body)
+  }
+  listQuotaDetails(query: Query = {}) {
+    return this.send('GET', '/v1/{project_id}/quotas', {}, query)
+  }
+  /**
+   * The Node SDK sends this request with NO body (`data` undefined: empty payload hash). The documented
+   * body (`action`, `enable_multi_server`) can be passed to exercise the other actions.
+   */
+  upgradeEndpointService(serviceId: string, body?: Body) {
+    return this.send('POST', '/v2/{project_id}/vpc-endpoint-services/{vpc_endpoint_service_id}/upgrade', { vpc_endpoint_service_id: serviceId }, {}, body)
+  }
+  upgradeEndpoint(endpointId: string, body: Body) {
+    return this.send('POST', '/v2/{project_id}/vpc-endpoints/{vpc_endpoint_id}/upgrade', { vpc_endpoint_id: endpointId }, {}, body)
+  }
+  addEndpointServiceServerResource(serviceId: string, body: Body) {
+    return this.send('POST', '/v2/{project_id}/vpc-endpoint-services/{vpc_endpoint_service_id}/add-server-resources', { vpc_endpoint_service_id: serviceId }, {}, body)
+  }
 }
 
 /** `VpcepClient.newBuilder().withCredential(...).withEndpoint(url).build()`, as users write it. */

@@ -1,4 +1,74 @@
+import { timingSafeEqual } from 'node:crypto'
+import Type from 'typebox'
 import type { Api, RouteDeps } from './context.ts'
+import { ErrorResponse, Id, StringEnum } from '../schemas/common.ts'
+import { ApiError } from '../../domain/errors.ts'
+import { TRANSITION_MODES, TRANSITION_TYPES } from '../../domain/transitions.ts'
 
-/** Test-support admin API (off unless VPCEP_ADMIN_API is set): control of async transitions. */
-export async function adminRoutes(_app: Api, _deps: RouteDeps): Promise<void> {}
+const Setting = Type.Object({ mode: StringEnum(TRANSITION_MODES), delay_ms: Type.Integer({ minimum: 0, maximum: 86_400_000 }) })
+const SettingsResponse = Type.Object({ endpoint_service: Setting, endpoint: Setting })
+const TypeParams = Type.Object({ resource_type: StringEnum(TRANSITION_TYPES, { 'x-vpcep-error': 'EndPoint.3070' }) })
+const ResourceParams = Type.Object({ resource_type: StringEnum(TRANSITION_TYPES, { 'x-vpcep-error': 'EndPoint.3070' }), resource_id: Id })
+const StatusResponse = Type.Object({ id: Type.String(), status: Type.String() })
+const ADMIN_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse }
+
+function tokenMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false
+  const a = Buffer.from(expected)
+  const b = Buffer.from(given)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/**
+ * Test support for users' own suites: choose how async transitions run (immediate, timed, manual),
+ * advance a manual one, or make a resource fail with error entries. Registered only when
+ * VPCEP_ADMIN_TOKEN is set; every call carries that token in X-Admin-Token. Not part of the VPCEP API.
+ */
+export async function adminRoutes(app: Api, deps: RouteDeps): Promise<void> {
+  const token = deps.config.adminToken
+  if (token === undefined) return
+  const { admin } = deps
+  const tags = ['admin']
+  app.addHook('preValidation', async (request) => {
+    if (!tokenMatches(token, request.headers['x-admin-token'])) throw new ApiError('authenticationFailed', 'The admin API needs the X-Admin-Token header.')
+  })
+
+  app.get('/admin/v1/transitions', {
+    config: { public: true },
+    schema: { operationId: 'AdminShowTransitions', tags, response: { 200: SettingsResponse, ...ADMIN_ERRORS } },
+    handler: async () => admin.transitionSettings(),
+  })
+
+  app.put('/admin/v1/transitions/:resource_type', {
+    config: { public: true },
+    schema: { operationId: 'AdminSetTransitions', tags, params: TypeParams, body: Type.Object({ mode: StringEnum(TRANSITION_MODES), delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })) }, { additionalProperties: false }), response: { 200: SettingsResponse, ...ADMIN_ERRORS } },
+    handler: async (request) => admin.setTransitions(request.params.resource_type, request.body.mode, request.body.delay_ms ?? 0),
+  })
+
+  app.delete('/admin/v1/transitions', {
+    config: { public: true },
+    schema: { operationId: 'AdminResetTransitions', tags, response: { 200: SettingsResponse, ...ADMIN_ERRORS } },
+    handler: async () => admin.resetTransitions(),
+  })
+
+  app.post('/admin/v1/:resource_type/:resource_id/advance', {
+    config: { public: true },
+    schema: { operationId: 'AdminAdvanceTransition', tags, params: ResourceParams, response: { 200: StatusResponse, ...ADMIN_ERRORS } },
+    handler: async (request) => admin.advance(request.params.resource_type, request.params.resource_id),
+  })
+
+  app.post('/admin/v1/:resource_type/:resource_id/fail', {
+    config: { public: true },
+    schema: {
+      operationId: 'AdminFailResource',
+      tags,
+      params: ResourceParams,
+      body: Type.Object(
+        { errors: Type.Array(Type.Object({ code: Type.String({ minLength: 1, maxLength: 10 }), message: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 10 }) },
+        { additionalProperties: false },
+      ),
+      response: { 200: StatusResponse, ...ADMIN_ERRORS },
+    },
+    handler: async (request) => admin.fail(request.params.resource_type, request.params.resource_id, request.body.errors),
+  })
+}

@@ -11,6 +11,8 @@ import type { ServiceDiscovery } from '../../domain/service-discovery.ts'
 import type { Editions } from '../../domain/editions.ts'
 import type { EndpointSettings } from '../../domain/endpoint-settings.ts'
 import type { Quotas } from '../../domain/quotas.ts'
+import type { Admin } from '../../domain/admin.ts'
+import type { Metrics } from '../../http/metrics.ts'
 import type { Tagging } from '../../domain/tagging.ts'
 
 /** The Fastify instance routes are registered on, typed by TypeBox schemas. */
@@ -30,5 +32,7 @@ export interface RouteDeps {
   editions: Editions
   endpointSettings: EndpointSettings
   quotas: Quotas
+  admin: Admin
+  metrics: Metrics
   poolId: string
 }

@@ -82,7 +82,9 @@ export async function endpointRoutes(app: Api, deps: RouteDeps): Promise<void> {
     schema: { operationId: 'UpgradeEndpoint', tags, params: EndpointParams, body: UpgradeEndpointBody, response: { 202: Type.Null(), ...COMMON_ERRORS } },
     handler: async (request, reply) => {
       await editions.upgradeEndpoint(request.scope, request.params.vpc_endpoint_id, request.body.action)
-      return reply.code(202).send(null)
+      // No body at all: a JSON `null` would crash the Node SDK, which sets httpStatusCode on any object it
+      // parses. (Unlike 204, a 202 keeps what it is sent; `undefined` sends nothing.)
+      return reply.code(202).send(undefined as unknown as null)
     },
   })
 }

@@ -1,7 +1,7 @@
 import Type from 'typebox'
 import type { Api, RouteDeps } from './context.ts'
 import { COMMON_ERRORS } from '../schemas/common.ts'
-import { issueToken } from '../../identity/tokens.ts'
+import { describeToken, issueToken, revokeToken } from '../../identity/tokens.ts'
 import { ApiError } from '../../domain/errors.ts'
 
 const Named = Type.Object({ id: Type.Optional(Type.String({ maxLength: 64 })), name: Type.Optional(Type.String({ maxLength: 64 })) })
@@ -41,6 +41,21 @@ const ProjectsResponse = Type.Object({
   links: Type.Object({ self: Type.String(), next: Type.Null(), previous: Type.Null() }),
 })
 
+function tokenBody(t: { issuedAt: string; expiresAt: string; user: { id: string; name: string }; account: { id: string; name: string }; project: { id: string; name: string } }) {
+  const domain = { id: t.account.id, name: t.account.name }
+  return {
+    token: {
+      methods: ['password'],
+      issued_at: t.issuedAt,
+      expires_at: t.expiresAt,
+      user: { ...t.user, domain },
+      project: { ...t.project, domain },
+      roles: [{ id: 'vpcep-admin', name: 'te_admin' }],
+      catalog: [],
+    },
+  }
+}
+
 /** The IAM calls clients make against the same endpoint: obtain a token, find the project. */
 export async function iamRoutes(app: Api, deps: RouteDeps): Promise<void> {
   const { store, clock, config } = deps
@@ -61,21 +76,33 @@ export async function iamRoutes(app: Api, deps: RouteDeps): Promise<void> {
         projectId: scope?.project?.id,
         projectName: scope?.project?.name,
       })
-      const domain = { id: issued.account.id, name: issued.account.name }
-      return reply
-        .code(201)
-        .header('x-subject-token', issued.token)
-        .send({
-          token: {
-            methods: ['password'],
-            issued_at: issued.issuedAt,
-            expires_at: issued.expiresAt,
-            user: { ...issued.user, domain },
-            project: { ...issued.project, domain },
-            roles: [{ id: 'vpcep-admin', name: 'te_admin' }],
-            catalog: [],
-          },
-        })
+      return reply.code(201).header('x-subject-token', issued.token).send(tokenBody(issued))
+    },
+  })
+
+  const subjectToken = (headers: Record<string, unknown>): string => {
+    const value = headers['x-subject-token']
+    if (typeof value !== 'string' || value === '' || value.length > 2048) throw new ApiError('parameterError', 'Give the token in the X-Subject-Token header.')
+    return value
+  }
+
+  app.get('/v3/auth/tokens', {
+    schema: { operationId: 'KeystoneValidateToken', tags, response: { 200: TokenResponse, ...COMMON_ERRORS } },
+    handler: async (request, reply) => {
+      const token = subjectToken(request.headers)
+      const described = await describeToken(store, clock, request.principal!.accountId, token)
+      if (!described) throw new ApiError('resourceNotFound', 'The token does not exist, has expired or was revoked.')
+      return reply.header('x-subject-token', token).send(tokenBody(described))
+    },
+  })
+
+  app.delete('/v3/auth/tokens', {
+    schema: { operationId: 'KeystoneRevokeToken', tags, response: { 204: Type.Null(), ...COMMON_ERRORS } },
+    handler: async (request, reply) => {
+      if (!(await revokeToken(store, request.principal!.accountId, subjectToken(request.headers)))) {
+        throw new ApiError('resourceNotFound', 'The token does not exist, has expired or was revoked.')
+      }
+      return reply.code(204).send(null)
     },
   })
 

@@ -34,4 +34,13 @@ export async function operationsRoutes(app: Api, deps: RouteDeps): Promise<void>
       return { status: 'ready', database: deps.store.dialect }
     },
   })
+
+  app.get('/metrics', {
+    config: { public: true },
+    schema: { operationId: 'ShowMetrics', tags, description: 'Prometheus text format', response: { 200: Type.String() } },
+    handler: async (_request, reply) => {
+      const text = await deps.metrics.registry.metrics()
+      return reply.type(deps.metrics.registry.contentType).send(text)
+    },
+  })
 }

@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import type { FastifyRequest } from 'fastify'
 import type { Api, RouteDeps } from './context.ts'
 import { COMMON_ERRORS, toPage } from '../schemas/common.ts'
 import {
@@ -23,6 +24,14 @@ import {
   toCreateServiceInput,
   toWireService,
 } from '../schemas/services.ts'
+
+/**
+ * Bodies the SDK may leave out entirely (the Node SDK sends UpgradeEndpointService with none): an absent
+ * body is validated as `{}`. A schema-level Type.Optional does not do this, as the body is checked on its own.
+ */
+async function absentBodyIsEmpty(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined) request.body = {}
+}
 
 export async function serviceRoutes(app: Api, deps: RouteDeps): Promise<void> {
   const { services, discovery, editions, poolId } = deps
@@ -66,6 +75,7 @@ export async function serviceRoutes(app: Api, deps: RouteDeps): Promise<void> {
 
   app.put('/v1/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/name', {
     schema: { operationId: 'UpdateEndpointServiceName', tags, params: ServiceParams, body: Type.Optional(RenameServiceBody), response: { 200: RenameServiceResponse, ...COMMON_ERRORS } },
+    preValidation: absentBodyIsEmpty,
     handler: async (request) => ({
       endpoint_service_name: await services.rename(request.scope, request.params.vpc_endpoint_service_id, request.body?.endpoint_service_name ?? ''),
     }),
@@ -73,6 +83,7 @@ export async function serviceRoutes(app: Api, deps: RouteDeps): Promise<void> {
 
   app.post('/v2/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/upgrade', {
     schema: { operationId: 'UpgradeEndpointService', tags, params: ServiceParams, body: Type.Optional(UpgradeServiceBody), response: { 204: Type.Null(), ...COMMON_ERRORS } },
+    preValidation: absentBodyIsEmpty,
     handler: async (request, reply) => {
       await editions.upgradeService(request.scope, request.params.vpc_endpoint_service_id, request.body?.action ?? 'upgrade', request.body?.enable_multi_server)
       return reply.code(204).send(null)

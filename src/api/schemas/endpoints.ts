@@ -17,7 +17,7 @@ export const PolicyStatement = Type.Object({
 
 export const CreateEndpointBody = Type.Object(
   {
-    endpoint_service_id: coded(Id, 'EndPoint.2029'),
+    endpoint_service_id: Id,
     vpc_id: coded(UuidString, 'EndPoint.0020'),
     subnet_id: Type.Optional(coded(UuidString, 'EndPoint.0023')),
     port_ip: Type.Optional(coded(Type.String({ pattern: Ipv4 }), 'EndPoint.3010')),

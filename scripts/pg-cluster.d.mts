@@ -1,0 +1,11 @@
+/** Types of pg-cluster.mjs, for the TypeScript tests and benchmarks that start clusters of their own. */
+export interface Cluster {
+  url: string
+  dir: string
+  port: number
+  pause(): void
+  resume(): void
+  stop(): void
+}
+export function findPostgresBin(): string | undefined
+export function startCluster(): Promise<Cluster>

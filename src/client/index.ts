@@ -1,0 +1,6 @@
+export { VpcepClient, type ClientOptions } from './client.ts'
+export { VpcepApiError, VpcepNetworkError, VpcepWaitError } from './errors.ts'
+export { Transport, pathOf, type Auth, type ApiResponse, type RequestOptions, type TransportOptions } from './transport.ts'
+export { signRequest, type AkSk, type SignInput } from './signing.ts'
+export { poll, waitForConnection, waitForEndpointGone, waitForEndpointSettled, waitForServiceAvailable, waitForServiceGone, type WaitOptions } from './waiters.ts'
+export type * from './types.ts'

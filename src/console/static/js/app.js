@@ -1,0 +1,201 @@
+// The console shell: sign-in, the header and navigation, a hash router, and 2-second polling for
+// pages that watch something change.
+import { h } from './dom.js'
+import { clearSession, getSession, onSessionExpired, signIn } from './api.js'
+import { busy, clearNotices, errorNotice, field, notify } from './ui.js'
+import { serviceListPage, serviceCreatePage, serviceDetailPage } from './services.js'
+import { whitelistPage } from './whitelist.js'
+import { connectionsPage } from './connections.js'
+import { endpointListPage, endpointCreatePage, endpointDetailPage } from './endpoints.js'
+import { quotasPage } from './quotas.js'
+
+const POLL_MS = 2000
+
+const ROUTES = [
+  [/^\/services$/, serviceListPage, 'services'],
+  [/^\/services\/new$/, serviceCreatePage, 'services'],
+  [/^\/services\/([^/]+)$/, serviceDetailPage, 'services'],
+  [/^\/services\/([^/]+)\/whitelist$/, whitelistPage, 'services'],
+  [/^\/services\/([^/]+)\/connections$/, connectionsPage, 'services'],
+  [/^\/endpoints$/, endpointListPage, 'endpoints'],
+  [/^\/endpoints\/new$/, endpointCreatePage, 'endpoints'],
+  [/^\/endpoints\/([^/]+)$/, endpointDetailPage, 'endpoints'],
+  [/^\/quotas$/, quotasPage, 'quotas'],
+]
+
+const NAV = [
+  ['services', '#/services', 'Endpoint services'],
+  ['endpoints', '#/endpoints', 'Endpoints'],
+  ['quotas', '#/quotas', 'Quotas'],
+]
+
+const app = document.getElementById('app')
+let current = { stop() {} }
+let signInMessage = null
+/** A notice to show on the next page (e.g. "deleted" after leaving the deleted item's page). */
+let flash = null
+
+/** Polls `probe` every 2 s while the page is shown and the tab visible; at once when it becomes visible again. */
+function poller(probe) {
+  let timer
+  let stopped = false
+  let running = false
+  const tick = async () => {
+    clearTimeout(timer)
+    if (stopped) return
+    if (document.visibilityState === 'visible' && !running) {
+      running = true
+      try {
+        await probe()
+      } catch {
+        // The page shows its own errors; polling just tries again.
+      } finally {
+        running = false
+      }
+    }
+    if (!stopped) timer = setTimeout(tick, POLL_MS)
+  }
+  const onVisible = () => document.visibilityState === 'visible' && tick()
+  document.addEventListener('visibilitychange', onVisible)
+  timer = setTimeout(tick, POLL_MS)
+  return () => {
+    stopped = true
+    clearTimeout(timer)
+    document.removeEventListener('visibilitychange', onVisible)
+  }
+}
+
+function header(session, section) {
+  return h(
+    'header',
+    { class: 'top' },
+    h('a', { class: 'brand', href: '#/services' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '⇄'), ' vpcep console'),
+    h(
+      'nav',
+      { 'aria-label': 'Main' },
+      h('ul', {}, NAV.map(([key, href, label]) => h('li', {}, h('a', { href, 'aria-current': key === section ? 'page' : undefined }, label))), h('li', {}, h('a', { href: '/docs' }, 'API reference'))),
+    ),
+    h(
+      'div',
+      { class: 'who' },
+      h('span', { title: `Account ID ${session.accountId} · project ${session.projectId}` }, h('strong', {}, session.accountName), ` / ${session.userName}`, h('span', { class: 'project' }, ` · ${session.projectName}`)),
+      h('button', { type: 'button', class: 'secondary small', onclick: signOut }, 'Sign out'),
+    ),
+  )
+}
+
+function signOut() {
+  clearSession()
+  signInMessage = null
+  location.hash = '#/services'
+  render()
+}
+
+function signInPage() {
+  document.title = 'Sign in — vpcep console'
+  const account = h('input', { name: 'account', required: true, autocomplete: 'organization', spellcheck: 'false', autocapitalize: 'off' })
+  const user = h('input', { name: 'user', required: true, autocomplete: 'username', spellcheck: 'false', autocapitalize: 'off' })
+  const password = h('input', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' })
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in')
+  const form = h(
+    'form',
+    {
+      class: 'signin',
+      onsubmit: async (event) => {
+        event.preventDefault()
+        clearNotices()
+        const done = await busy(submit, () => signIn({ accountName: account.value.trim(), userName: user.value.trim(), password: password.value }), {
+          'EndPoint.0003': 'The account name, user name or password is not correct.',
+          'EndPoint.0004': 'This user has no project to sign in to.',
+        })
+        if (done) {
+          signInMessage = null
+          render()
+        } else {
+          password.select()
+          password.focus()
+        }
+      },
+    },
+    field({ label: 'Account name', input: account, hint: 'The account (domain) name, e.g. the name given to "vpcep accounts create".' }),
+    field({ label: 'User name', input: user }),
+    field({ label: 'Password', input: password }),
+    submit,
+  )
+  const main = h(
+    'main',
+    { id: 'main', class: 'signin-page' },
+    h('div', { class: 'card' }, h('h1', { tabindex: '-1' }, 'Sign in to vpcep'), h('div', { id: 'notices' }), form, h('p', { class: 'hint' }, 'You stay signed in in this tab until you sign out or close it. The console keeps only a token, never your secret key.')),
+  )
+  app.replaceChildren(main)
+  if (signInMessage) notify(signInMessage)
+  account.focus()
+}
+
+async function render() {
+  current.stop()
+  const session = getSession()
+  if (!session) return signInPage()
+
+  const path = (location.hash.replace(/^#/, '').split('?')[0] || '/services').replace(/\/+$/, '') || '/services'
+  const route = ROUTES.find(([pattern]) => pattern.test(path))
+  const section = route?.[2] ?? ''
+  const content = h('div', { class: 'page' })
+  app.replaceChildren(h('a', { class: 'skip', href: '#main', onclick: skipToMain }, 'Skip to content'), header(session, section), h('main', { id: 'main', tabindex: '-1' }, h('div', { id: 'notices' }), content))
+
+  if (flash) {
+    notify(flash)
+    flash = null
+  }
+  const stops = []
+  let stopped = false
+  current = {
+    stop() {
+      stopped = true
+      for (const stop of stops) stop()
+    },
+  }
+  const view = {
+    root: content,
+    get active() {
+      return !stopped
+    },
+    poll(probe) {
+      if (!stopped) stops.push(poller(probe))
+    },
+    title(text) {
+      document.title = `${text} — vpcep console`
+    },
+    go(hash, notice) {
+      flash = notice ?? null
+      location.hash = hash
+    },
+  }
+  if (!route) {
+    view.title('Not found')
+    content.append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', {}, h('a', { href: '#/services' }, 'Go to the endpoint services')))
+  } else {
+    const params = path.match(route[0]).slice(1).map(decodeURIComponent)
+    try {
+      await route[1](view, ...params)
+    } catch (error) {
+      if (!stopped) notify(errorNotice(error))
+    }
+  }
+  // Move focus to the new page's heading so keyboard and screen-reader users start there.
+  if (!stopped && !content.contains(document.activeElement)) content.querySelector('h1')?.focus({ preventScroll: true })
+}
+
+function skipToMain(event) {
+  event.preventDefault()
+  document.getElementById('main')?.focus()
+}
+
+onSessionExpired(() => {
+  signInMessage = h('div', { class: 'notice error', role: 'alert' }, h('p', { class: 'sentence' }, 'Your session has ended. Sign in again to continue.'))
+  current.stop()
+  signInPage()
+})
+
+window.addEventListener('hashchange', () => render())
+render()

@@ -1,0 +1,233 @@
+// Endpoint services: the provider's side. List, create, detail (with delete), and the frame shared
+// with the whitelist and connections pages.
+import { h, replaceKeepingFocus, uuid } from './dom.js'
+import { api, ApiError, seg } from './api.js'
+import { badge, busy, clearNotices, confirmDialog, details, errorNotice, field, ports, shortName, successNotice, time } from './ui.js'
+
+const SERVER_TYPES = [
+  ['VM', 'Cloud server (VM)'],
+  ['VIP', 'Virtual IP address (VIP)'],
+  ['LB', 'Load balancer (LB)'],
+]
+
+export const serviceLabel = (service) => shortName(service) || service.id
+
+export async function serviceListPage(view) {
+  view.title('Endpoint services')
+  const table = h('div', { class: 'table-wrap' })
+  view.root.append(
+    h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, 'Endpoint services'), h('a', { class: 'button primary', href: '#/services/new' }, 'Create endpoint service')),
+    h('p', { class: 'lead' }, 'Services you offer to other accounts. Each one exposes a backend in your VPC; accounts on its whitelist connect to it with endpoints.'),
+    table,
+  )
+  let last = ''
+  const load = async () => {
+    const data = await api('GET', '/v1/{project}/vpc-endpoint-services?limit=1000')
+    const snapshot = JSON.stringify(data)
+    if (snapshot === last || !view.active) return
+    last = snapshot
+    replaceKeepingFocus(table, servicesTable(data))
+  }
+  await load()
+  view.poll(load)
+}
+
+function servicesTable({ endpoint_services: services, total_count: total }) {
+  if (services.length === 0) return h('p', { class: 'empty' }, 'No endpoint services yet. Create one to offer a backend to other accounts.')
+  return [
+    h(
+      'table',
+      {},
+      h('caption', { class: 'visually-hidden' }, 'Endpoint services'),
+      h('thead', {}, h('tr', {}, ['Name', 'Status', 'Backend', 'Ports', 'Approval', 'Connections', 'Created'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'tbody',
+        {},
+        services.map((s) =>
+          h(
+            'tr',
+            { dataset: { id: s.id } },
+            h('td', {}, h('a', { href: `#/services/${seg(s.id)}`, dataset: { key: `open:${s.id}` } }, serviceLabel(s)), h('div', { class: 'sub' }, h('code', {}, s.id))),
+            h('td', {}, badge(s.status)),
+            h('td', {}, s.server_type),
+            h('td', {}, ports(s.ports)),
+            h('td', {}, s.approval_enabled ? 'Required' : 'Automatic'),
+            h('td', { class: 'num' }, String(s.connection_count)),
+            h('td', {}, time(s.created_at)),
+          ),
+        ),
+      ),
+    ),
+    total > services.length ? h('p', { class: 'hint' }, `Showing ${services.length} of ${total}.`) : null,
+  ]
+}
+
+export async function serviceCreatePage(view) {
+  view.title('Create endpoint service')
+  const name = h('input', { name: 'service_name', maxlength: '16', pattern: '[A-Za-z0-9_\\-]*', spellcheck: 'false', autocapitalize: 'off' })
+  const serverType = h('select', { name: 'server_type' }, SERVER_TYPES.map(([value, label]) => h('option', { value }, label)))
+  const vpc = h('input', { name: 'vpc_id', required: true, value: uuid(), spellcheck: 'false', class: 'mono', size: '40' })
+  const port = h('input', { name: 'port_id', required: true, value: uuid(), spellcheck: 'false', class: 'mono', size: '40' })
+  const approval = h('input', { type: 'checkbox', id: 'approval', name: 'approval_enabled', checked: true, 'aria-describedby': 'approval-hint' })
+  const description = h('textarea', { name: 'description', rows: '2', maxlength: '512' })
+
+  const mappings = h('div', { class: 'mappings' })
+  const addMapping = (client = '', server = '') => {
+    const n = mappings.children.length + 1
+    const row = h(
+      'div',
+      { class: 'mapping' },
+      field({ label: `Client port ${n}`, input: h('input', { type: 'number', min: '1', max: '65535', required: true, value: client, class: 'client', inputmode: 'numeric' }) }),
+      field({ label: `Server port ${n}`, input: h('input', { type: 'number', min: '1', max: '65535', required: true, value: server, class: 'server', inputmode: 'numeric' }) }),
+      field({ label: `Protocol ${n}`, input: h('select', { class: 'protocol' }, h('option', { value: 'TCP' }, 'TCP'), h('option', { value: 'UDP' }, 'UDP')) }),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary small',
+          'aria-label': `Remove port mapping ${n}`,
+          onclick: () => {
+            if (mappings.children.length > 1) row.remove()
+          },
+        },
+        'Remove',
+      ),
+    )
+    mappings.append(row)
+    return row
+  }
+  addMapping('8080', '80')
+
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Create endpoint service')
+  const form = h(
+    'form',
+    {
+      class: 'form',
+      onsubmit: async (event) => {
+        event.preventDefault()
+        clearNotices()
+        const body = {
+          vpc_id: vpc.value.trim(),
+          port_id: port.value.trim(),
+          server_type: serverType.value,
+          approval_enabled: approval.checked,
+          ports: [...mappings.children].map((row) => ({
+            client_port: Number(row.querySelector('.client').value),
+            server_port: Number(row.querySelector('.server').value),
+            protocol: row.querySelector('.protocol').value,
+          })),
+        }
+        if (name.value.trim()) body.service_name = name.value.trim()
+        if (description.value.trim()) body.description = description.value.trim()
+        const created = await busy(submit, () => api('POST', '/v1/{project}/vpc-endpoint-services', body))
+        if (created) view.go(`#/services/${seg(created.id)}`, successNotice(`Endpoint service ${serviceLabel(created)} is being created.`))
+      },
+    },
+    field({ label: 'Name (optional)', input: name, hint: 'Up to 16 letters, digits, _ or -. It becomes part of the full service name consumers use.' }),
+    field({ label: 'Backend type', input: serverType }),
+    field({ label: 'VPC ID', input: vpc, hint: 'The VPC of the backend. vpcep has no VPC service, so any UUID is accepted; a random one is filled in.' }),
+    field({ label: 'Backend port ID', input: port, hint: 'The network port (NIC or load-balancer VIP) of the backend, as a UUID.' }),
+    h('fieldset', {}, h('legend', {}, 'Port mappings'), h('p', { class: 'hint' }, 'Consumers connect to the client port; traffic goes to the server port of the backend.'), mappings, h('button', { type: 'button', class: 'secondary small', onclick: () => addMapping().querySelector('input')?.focus() }, 'Add port mapping')),
+    h('div', { class: 'field checkbox' }, approval, h('label', { for: 'approval' }, 'Connections need my approval'), h('p', { class: 'hint', id: 'approval-hint' }, 'When on, each new endpoint waits in "Pending acceptance" until you accept it.')),
+    field({ label: 'Description (optional)', input: description }),
+    h('div', { class: 'actions' }, submit, h('a', { class: 'button secondary', href: '#/services' }, 'Cancel')),
+  )
+  view.root.append(h('p', { class: 'crumbs' }, h('a', { href: '#/services' }, 'Endpoint services'), ' / New'), h('h1', { tabindex: '-1' }, 'Create endpoint service'), form)
+}
+
+/**
+ * The heading, status and tabs of one service; `body` is filled by the page. Answers a function that
+ * refreshes the heading from a newer copy of the service.
+ */
+export function serviceFrame(view, service, tab) {
+  const headStatus = h('span', { class: 'head-status' }, badge(service.status))
+  const tabs = [
+    ['overview', `#/services/${seg(service.id)}`, 'Overview'],
+    ['whitelist', `#/services/${seg(service.id)}/whitelist`, 'Whitelist'],
+    ['connections', `#/services/${seg(service.id)}/connections`, 'Connections'],
+  ]
+  view.root.append(
+    h('p', { class: 'crumbs' }, h('a', { href: '#/services' }, 'Endpoint services'), ' / ', serviceLabel(service)),
+    h('div', { class: 'page-head detail-head' }, h('h1', { tabindex: '-1' }, serviceLabel(service)), headStatus),
+    h('nav', { class: 'tabs', 'aria-label': 'Service sections' }, h('ul', {}, tabs.map(([key, href, label]) => h('li', {}, h('a', { href, 'aria-current': key === tab ? 'page' : undefined }, label))))),
+  )
+  return (fresh) => {
+    if (headStatus.firstChild?.dataset.status !== fresh.status) headStatus.replaceChildren(badge(fresh.status))
+  }
+}
+
+/** Loads a service; on 404 shows a plain "gone" page instead. */
+export async function loadService(view, id) {
+  try {
+    return await api('GET', `/v1/{project}/vpc-endpoint-services/${seg(id)}`)
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      view.title('Endpoint service not found')
+      view.root.append(h('h1', { tabindex: '-1' }, 'Endpoint service not found'), errorNotice(error), h('p', {}, h('a', { href: '#/services' }, 'Back to the endpoint services')))
+      return undefined
+    }
+    throw error
+  }
+}
+
+export async function serviceDetailPage(view, id) {
+  const service = await loadService(view, id)
+  if (!service) return
+  view.title(`${serviceLabel(service)} — endpoint service`)
+  const refreshHead = serviceFrame(view, service, 'overview')
+  const body = h('div', { class: 'overview' })
+  const remove = h('button', { type: 'button', class: 'danger', dataset: { key: 'delete' } }, 'Delete endpoint service')
+  remove.addEventListener('click', async () => {
+    const ok = await confirmDialog({
+      title: 'Delete this endpoint service?',
+      body: [h('p', {}, 'Service ', h('strong', {}, serviceLabel(service)), ' will be deleted. Endpoints that are pending, rejected or failed go with it.'), h('p', {}, 'Services with accepted connections cannot be deleted: reject those first.')],
+      confirmLabel: 'Delete',
+      danger: true,
+    })
+    if (!ok) return
+    const done = await busy(remove, async () => {
+      await api('DELETE', `/v1/{project}/vpc-endpoint-services/${seg(service.id)}`)
+      return true
+    })
+    if (done) view.go('#/services', successNotice(`Endpoint service ${serviceLabel(service)} is being deleted.`))
+  })
+  view.root.append(body, h('div', { class: 'actions danger-zone' }, remove))
+
+  let last = ''
+  const show = (s) => {
+    const snapshot = JSON.stringify(s)
+    if (snapshot === last) return
+    last = snapshot
+    refreshHead(s)
+    replaceKeepingFocus(
+      body,
+      details([
+        ['Full service name', h('code', { class: 'copy' }, s.service_name)],
+        ['Service ID', h('code', {}, s.id)],
+        ['Status', badge(s.status)],
+        s.status === 'failed' && s.error ? ['Errors', s.error.map((e) => `${e.code}: ${e.message}`).join('; ')] : null,
+        ['Connections need approval', s.approval_enabled ? 'Yes' : 'No — accepted automatically'],
+        ['Connections', h('a', { href: `#/services/${seg(s.id)}/connections` }, `${s.connection_count} — view connections`)],
+        ['Backend type', s.server_type],
+        ['VPC ID', h('code', {}, s.vpc_id)],
+        ['Backend port ID', h('code', {}, s.port_id)],
+        ['Port mappings', ports(s.ports)],
+        ['Service type', s.service_type],
+        ['Created', time(s.created_at)],
+        ['Updated', time(s.updated_at)],
+        ['Description', s.description],
+      ]),
+      h('p', { class: 'hint' }, 'Consumers create an endpoint with the service ID or the full service name. Their account must be on the ', h('a', { href: `#/services/${seg(s.id)}/whitelist` }, 'whitelist'), ' first.'),
+    )
+  }
+  show(service)
+  view.poll(async () => {
+    try {
+      const fresh = await api('GET', `/v1/{project}/vpc-endpoint-services/${seg(service.id)}`)
+      if (view.active) show(fresh)
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404 && view.active) view.go('#/services', successNotice(`Endpoint service ${serviceLabel(service)} no longer exists.`))
+      else throw error
+    }
+  })
+}
