@@ -101,17 +101,41 @@ export async function openStore(url: string, options: { masterKey?: Buffer } = {
     async transaction(work) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().execute(work)
+          return await runTransaction(db, work)
         } catch (error) {
           if (!isTransient(error) || attempt >= 5) throw error
           await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20))
         }
       }
     },
-    snapshot: (work) => db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work),
+    snapshot: (work) => runTransaction(db, work, { snapshot: true }),
     secrets,
     close: () => db.destroy(),
   }
+}
+
+/**
+ * One transaction. The original failure always wins: when SQLite aborts a transaction by itself (a full
+ * disk, an I/O error), its ROLLBACK then fails with "no transaction is active", and that second error must
+ * not hide the first, which says what happened.
+ */
+async function runTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: { snapshot?: boolean } = {}): Promise<T> {
+  const begin = options.snapshot ? db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only') : db.startTransaction()
+  const tx = await begin.execute()
+  let result: T
+  try {
+    result = await work(tx)
+  } catch (error) {
+    await tx.rollback().execute().catch(() => {})
+    throw error
+  }
+  try {
+    await tx.commit().execute()
+  } catch (error) {
+    await tx.rollback().execute().catch(() => {})
+    throw error
+  }
+  return result
 }
 
 /** Databases written before secrets were encrypted keep them in clear; seal those once. */
