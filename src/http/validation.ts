@@ -74,6 +74,36 @@ function toApiError(schema: TSchema, errors: TypeBoxError[], httpPart: string): 
   return new ApiError(name, text)
 }
 
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/
+const TEXT_FORM: Record<string, RegExp> = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/, boolean: /^(true|false)$/ }
+
+function codeOf(node: unknown): ErrorName {
+  const code = (node as Record<string, unknown> | undefined)?.[ERROR_KEY]
+  return (typeof code === 'string' && NAME_BY_CODE.get(code)) || 'parameterError'
+}
+
+/**
+ * Query and path text the schema alone would let through: control characters (no id or name has one,
+ * and PostgreSQL cannot even compare a NUL), and numbers or booleans in forms that Value.Convert
+ * accepts loosely (`true` as 1, `0x10`, `1e3`, `""` as 0, padded with spaces).
+ */
+function textProblem(schema: TSchema, value: unknown, where: string): ApiError | undefined {
+  if (!value || typeof value !== 'object') return undefined
+  const properties = ((schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {})
+  for (const [name, given] of Object.entries(value as Record<string, unknown>)) {
+    for (const text of [given].flat()) {
+      if (typeof text !== 'string') continue
+      if (CONTROL_CHARACTER.test(text) || CONTROL_CHARACTER.test(name)) {
+        return new ApiError(codeOf(properties[name]), `${where} ${name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 64)} contains a control character.`)
+      }
+      const type = properties[name]?.type
+      const form = typeof type === 'string' ? TEXT_FORM[type] : undefined
+      if (form && !form.test(text)) return new ApiError(codeOf(properties[name]), `${where} ${name} must be ${type === 'boolean' ? 'true or false' : type === 'integer' ? 'an integer written in digits' : 'a number written in digits'}.`)
+    }
+  }
+  return undefined
+}
+
 /**
  * Validates with TypeBox. Query and path values arrive as text and are converted to the schema's
  * types first; JSON bodies are checked as sent, so `"true"` is not a boolean and `"5"` not a number.
@@ -81,6 +111,10 @@ function toApiError(schema: TSchema, errors: TypeBoxError[], httpPart: string): 
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema)
   return (value: unknown) => {
+    if (httpPart !== 'body') {
+      const problem = textProblem(schema, value, PLACE[httpPart ?? ''] ?? 'Parameter')
+      if (problem) return { error: problem }
+    }
     const candidate = httpPart === 'body' ? value : Value.Convert(schema, value)
     if (check.Check(candidate)) return { value: candidate }
     return { error: toApiError(schema, check.Errors(candidate) as TypeBoxError[], httpPart ?? 'body') }
