@@ -1,11 +1,10 @@
-import { lockProject } from '../store/database.ts'
 import { findOwnEndpointRow } from '../store/repos/endpoints.ts'
-import { findOwnServiceRow } from '../store/repos/services.ts'
 import { recordEvents } from '../store/repos/events.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
 import type { Scope } from './model.ts'
+import { lockAvailableService } from './endpoint-services.ts'
 
 /** Backends one multi-server service may hold (digest §4.9.3 gives no number; docs/decisions.md). */
 export const MAX_SERVER_RESOURCES = 20
@@ -22,10 +21,7 @@ export class Editions {
     if (action !== 'upgrade' && action !== 'rollback') fail('invalidAction', `action must be upgrade or rollback, got "${action.slice(0, 32)}".`)
     const { store, clock } = this.ctx
     await store.transaction(async (tx) => {
-      await lockProject(tx, store.dialect, scope.projectId)
-      const row = await findOwnServiceRow(tx, scope, serviceId, { dialect: store.dialect, mode: 'update' })
-      if (!row) fail('resourceNotFound', `Endpoint service ${serviceId} does not exist.`)
-      if (row.status !== 'available') fail('serviceNotModifiable', `Endpoint service ${serviceId} is ${row.status}.`)
+      const row = await lockAvailableService(tx, store.dialect, scope, serviceId)
       if (action === 'rollback') {
         const professional = await tx.selectFrom('endpoints').select('id').where('serviceId', '=', serviceId).where('edition', '=', 'profession').where('status', '!=', 'deleting').limit(1).executeTakeFirst()
         if (professional) fail('serviceInUse', `Professional endpoint ${professional.id} is connected; delete it before rolling back.`)
@@ -69,10 +65,7 @@ export class Editions {
     if (resources.length === 0) fail('parameterError', 'server_resources must not be empty.')
     const { store, clock } = this.ctx
     await store.transaction(async (tx) => {
-      await lockProject(tx, store.dialect, scope.projectId)
-      const row = await findOwnServiceRow(tx, scope, serviceId, { dialect: store.dialect, mode: 'update' })
-      if (!row) fail('resourceNotFound', `Endpoint service ${serviceId} does not exist.`)
-      if (row.status !== 'available') fail('serviceNotModifiable', `Endpoint service ${serviceId} is ${row.status}.`)
+      const row = await lockAvailableService(tx, store.dialect, scope, serviceId)
       if (row.enableMultiServer !== 1) fail('invalidSpecification', 'Upgrade the service with enable_multi_server first.')
       if (row.serverType !== 'LB') fail('invalidServerType', 'Only LB endpoint services take several backends.')
       const current = JSON.parse(row.serverResources) as Array<{ resourceId: string; availabilityZoneId: string }>

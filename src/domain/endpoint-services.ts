@@ -1,10 +1,11 @@
-import { lockProject, type Tx } from '../store/database.ts'
+import { lockProject, type Dialect, type Tx } from '../store/database.ts'
 import {
   LIVE_CONNECTION_STATUSES,
   findOwnServiceRow,
   hydrateServices,
   listServices,
   type ServiceFilter,
+  type ServiceRow,
 } from '../store/repos/services.ts'
 import { insertTags } from '../store/repos/tags.ts'
 import { recordEvents } from '../store/repos/events.ts'
@@ -73,6 +74,15 @@ async function checkPorts(tx: Tx, scope: Scope, portId: string, ports: PortMappi
       }
     }
   }
+}
+
+/** The caller's service, locked for a change (with its project); refused unless `available` (EndPoint.3045). */
+export async function lockAvailableService(tx: Tx, dialect: Dialect, scope: Scope, id: string): Promise<ServiceRow> {
+  await lockProject(tx, dialect, scope.projectId)
+  const row = await findOwnServiceRow(tx, scope, id, { dialect, mode: 'update' })
+  if (!row) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
+  if (row.status !== 'available') fail('serviceNotModifiable', `Endpoint service ${id} is ${row.status}.`)
+  return row
 }
 
 /** Endpoint services: the provider side. */
@@ -174,10 +184,7 @@ export class EndpointServices {
     if (input.portId !== undefined && input.ip !== undefined) fail('portIdAndIpTogether', 'Change port_id or ip, not both.')
     const { store, clock, region } = this.ctx
     return store.transaction(async (tx) => {
-      await lockProject(tx, store.dialect, scope.projectId)
-      const row = await findOwnServiceRow(tx, scope, id, { dialect: store.dialect, mode: 'update' })
-      if (!row) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
-      if (row.status !== 'available') fail('serviceNotModifiable', `Endpoint service ${id} is ${row.status}.`)
+      const row = await lockAvailableService(tx, store.dialect, scope, id)
       const portId = input.portId ?? row.portId
       if (input.ports !== undefined || input.portId !== undefined) {
         await checkPorts(tx, scope, portId, input.ports ?? (JSON.parse(row.ports) as PortMapping[]), id)
