@@ -166,7 +166,14 @@ async function main(): Promise<void> {
 
   const started = Date.now()
   const memory: Array<[number, number]> = []
-  const sampler = setInterval(() => memory.push([(Date.now() - started) / 60000, rssMb(server.pid)]), 5000)
+  const heap: Array<[number, number]> = []
+  const sampler = setInterval(async () => {
+    const minute = (Date.now() - started) / 60000
+    memory.push([minute, rssMb(server.pid)])
+    const text = await (await fetch(`${server.url}/metrics`)).text()
+    const used = /^vpcep_process_nodejs_heap_size_used_bytes (\d+)/m.exec(text)
+    if (used) heap.push([minute, Number(used[1]) / 1048576])
+  }, 5000)
   const progress = setInterval(() => {
     const total = [...statusCounts.values()].reduce((a, b) => a + b, 0)
     process.stderr.write(`\r${Math.round((Date.now() - started) / 1000)} s, ${total} requests, ${fiveHundreds.length} 5xx, RSS ${rssMb(server.pid).toFixed(0)} MB   `)
@@ -204,15 +211,21 @@ async function main(): Promise<void> {
   await server.stop()
   cluster?.stop()
 
-  const secondHalf = memory.filter(([minute]) => minute >= SECONDS / 120)
-  const growth = slope(secondHalf.length > 2 ? secondHalf : memory)
+  // A leak shows as a rising floor: the heap's lowest point per minute (after collections) keeps climbing.
+  const floors = new Map<number, number>()
+  for (const [minute, mb] of heap) floors.set(Math.floor(minute), Math.min(floors.get(Math.floor(minute)) ?? Infinity, mb))
+  const floorSamples = [...floors].map(([minute, mb]) => [minute, mb] as [number, number])
+  const secondHalf = floorSamples.filter(([minute]) => minute >= SECONDS / 120)
+  const growth = slope(secondHalf.length > 2 ? secondHalf : floorSamples)
   const total = [...statusCounts.values()].reduce((a, b) => a + b, 0)
-  const memoryStable = growth < 1
+  const memoryStable = growth < 0.5
   const report = [
     `soak: ${SECONDS} s, ${WORKERS} workers, ${DATABASE}, node ${process.version}, ${os.cpus().length} cores`,
     `requests: ${total} (${(total / SECONDS).toFixed(0)}/s) — ${[...statusCounts].sort().map(([k, v]) => `${k}: ${v}`).join(', ')}`,
     `5xx: ${fiveHundreds.length}${fiveHundreds.length ? ` (first: ${fiveHundreds[0]})` : ''}`,
-    `memory (RSS MB): first ${memory[0]?.[1].toFixed(1) ?? '-'}, max ${Math.max(...memory.map(([, y]) => y)).toFixed(1)}, last ${rss.toFixed(1)}; trend over the second half ${growth.toFixed(2)} MB/min → ${memoryStable ? 'stable' : 'GROWING'}`,
+    `memory: RSS MB first ${memory[0]?.[1].toFixed(1) ?? '-'}, max ${Math.max(...memory.map(([, y]) => y)).toFixed(1)}, last ${rss.toFixed(1)}`,
+    `heap used, lowest per minute (MB): ${floorSamples.map(([, mb]) => mb.toFixed(1)).join(' ')}`,
+    `heap floor trend over the second half: ${growth.toFixed(2)} MB/min → ${memoryStable ? 'stable (no growth trend)' : 'GROWING'}`,
     `model at the end: ${[...model.services.values()].filter((x) => !x.deleted).length} services, ${[...model.endpoints.values()].filter((x) => !x.deleted).length} endpoints live (${model.services.size} and ${model.endpoints.size} created in all)`,
     `consistency: ${problems.length === 0 ? 'the database agrees with every acknowledged answer' : `${problems.length} problems:\n  ${problems.slice(0, 20).join('\n  ')}`}`,
   ]
