@@ -1,5 +1,5 @@
 import { findOwnServiceRow } from '../store/repos/services.ts'
-import { hydrateEndpoints, listConnectionRows, type ConnectionFilter } from '../store/repos/endpoints.ts'
+import { changeConnectionStatus, findConnectionRow, hydrateEndpoints, listConnectionRows, type ConnectionFilter } from '../store/repos/endpoints.ts'
 import { recordEvents } from '../store/repos/events.ts'
 import type { Executor } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
@@ -43,7 +43,7 @@ export class Connections {
       const service = await this.requireOwnService(tx, scope, serviceId)
       if (service.status !== 'available') fail('serviceUnavailable', `Endpoint service ${serviceId} is ${service.status}.`)
       for (let attempt = 1; ; attempt++) {
-        const row = await tx.selectFrom('endpoints').selectAll().where('id', '=', endpointId).where('serviceId', '=', serviceId).executeTakeFirst()
+        const row = await findConnectionRow(tx, serviceId, endpointId)
         if (!row) fail('endpointNotOfService', `Endpoint ${endpointId} is not connected to endpoint service ${serviceId}.`)
         if (row.status === 'creating') fail('endpointCreating', `Endpoint ${endpointId} is still being created.`)
         if (row.status === 'deleting') fail('endpointDeleting', `Endpoint ${endpointId} is being deleted.`)
@@ -54,13 +54,7 @@ export class Connections {
         if (row.status !== decision.to) {
           const stamp = toStoredTime(this.ctx.clock.now())
           // Conditional on the status read above, so of two concurrent decisions exactly one applies per state.
-          const changed = await tx
-            .updateTable('endpoints')
-            .set({ status: decision.to, updatedAt: stamp })
-            .where('id', '=', endpointId)
-            .where('status', '=', row.status)
-            .executeTakeFirst()
-          if (Number(changed.numUpdatedRows) === 0) {
+          if (!(await changeConnectionStatus(tx, endpointId, row.status, decision.to, stamp))) {
             if (attempt >= DECISION_ATTEMPTS) fail('systemError', 'The connection kept changing; retry.')
             continue
           }

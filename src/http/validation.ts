@@ -114,6 +114,8 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
     if (httpPart !== 'body') {
       const problem = textProblem(schema, value, PLACE[httpPart ?? ''] ?? 'Parameter')
       if (problem) return { error: problem }
+      // Text that already has the schema's types (path parameters, most queries) has nothing to convert.
+      if (check.Check(value)) return { value }
     }
     const candidate = httpPart === 'body' ? value : Value.Convert(schema, value)
     if (check.Check(candidate)) return { value: candidate }

@@ -1,4 +1,5 @@
 import type { Store } from '../store/database.ts'
+import { prepared } from '../store/prepared.ts'
 import type { Clock } from '../domain/clock.ts'
 import { toStoredTime } from '../domain/clock.ts'
 import { ApiError } from '../domain/errors.ts'
@@ -42,7 +43,26 @@ function denied(reason: string): ApiError {
   return new ApiError('authenticationFailed', reason)
 }
 
+/** The credential with each project of its account, one row per project: one query for both. */
+const credentialWithProjects = prepared((db, accessKey: string) =>
+  db
+    .selectFrom('credentials')
+    .leftJoin('projects', 'projects.accountId', 'credentials.accountId')
+    .select(['credentials.secretKey', 'credentials.userId', 'credentials.accountId', 'projects.id as projectId'])
+    .where('credentials.accessKey', '=', accessKey),
+)
+
+const tokenByHash = prepared((db, tokenHash: string) =>
+  db.selectFrom('tokens').select(['userId', 'accountId', 'projectId', 'expiresAt']).where('tokenHash', '=', tokenHash),
+)
+
 export class Authenticator {
+  /**
+   * Stored (sealed) secret → secret: decrypting is a pure function of the stored text, so this never
+   * answers for a key that changed (a new key is new stored text, read from the database every request).
+   */
+  private readonly openedSecrets = new Map<string, string>()
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -75,11 +95,8 @@ export class Authenticator {
     if (Math.abs(this.clock.now().getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
       throw denied('X-Sdk-Date is more than 15 minutes away from the server time.')
     }
-    const credential = await this.store.db
-      .selectFrom('credentials')
-      .select(['secretKey', 'userId', 'accountId'])
-      .where('accessKey', '=', parsed.accessKey)
-      .executeTakeFirst()
+    const { rows } = await credentialWithProjects(this.store.db, parsed.accessKey)
+    const credential = rows[0]
     if (!credential) throw denied('Unknown access key.')
 
     const queryStart = request.rawUrl.indexOf('?')
@@ -88,7 +105,7 @@ export class Authenticator {
     const contentSha = headerValue(request.headers, 'x-sdk-content-sha256')
     const payloadHash = contentSha ?? (request.rawBody?.length ? sha256Hex(request.rawBody) : EMPTY_BODY_SHA256)
     // Outside the try below: a secret that does not decrypt is a server fault (wrong VPCEP_MASTER_KEY), not a bad request.
-    const secretKey = this.store.secrets.open(credential.secretKey)
+    const secretKey = this.openSecret(credential.secretKey)
     let expected: string
     try {
       const toSign = stringToSign(
@@ -100,22 +117,24 @@ export class Authenticator {
       throw denied('The request URL is not validly percent-encoded.')
     }
     if (!signaturesEqual(expected, parsed.signature)) throw denied('The signature does not match.')
-    return { accountId: credential.accountId, userId: credential.userId, projectIds: await this.projectsOf(credential.accountId), method: 'aksk' }
+    const projectIds = rows.flatMap((row) => (row.projectId === null ? [] : [row.projectId]))
+    return { accountId: credential.accountId, userId: credential.userId, projectIds, method: 'aksk' }
+  }
+
+  private openSecret(stored: string): string {
+    let secret = this.openedSecrets.get(stored)
+    if (secret === undefined) {
+      secret = this.store.secrets.open(stored)
+      if (this.openedSecrets.size >= 10_000) this.openedSecrets.clear()
+      this.openedSecrets.set(stored, secret)
+    }
+    return secret
   }
 
   private async verifyToken(token: string): Promise<Principal> {
     if (token.length > 2048) throw denied('X-Auth-Token is longer than 2048 characters.')
-    const row = await this.store.db
-      .selectFrom('tokens')
-      .select(['userId', 'accountId', 'projectId', 'expiresAt'])
-      .where('tokenHash', '=', hashToken(token))
-      .executeTakeFirst()
+    const [row] = (await tokenByHash(this.store.db, hashToken(token))).rows
     if (!row || row.expiresAt <= toStoredTime(this.clock.now())) throw denied('The token is invalid or has expired.')
     return { accountId: row.accountId, userId: row.userId, projectIds: [row.projectId], method: 'token' }
-  }
-
-  private async projectsOf(accountId: string): Promise<string[]> {
-    const rows = await this.store.db.selectFrom('projects').select('id').where('accountId', '=', accountId).execute()
-    return rows.map((r) => r.id)
   }
 }

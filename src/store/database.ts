@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely'
+import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
 import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
@@ -47,7 +47,27 @@ function openSqlite(url: string): Kysely<Database> {
   database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }), plugins: [new CamelCasePlugin()] })
+}
+
+/**
+ * The SQLite driver prepares (compiles) every query's SQL anew; a prepared statement can run again with
+ * other parameters, so the driver gets the database behind a cache of the most recently used statements
+ * by SQL text. A statement still being iterated (busy) is never handed out twice.
+ */
+function reusingStatements(database: SqliteDatabase.Database, capacity = 1000): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>()
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      const cached = statements.get(text)
+      if (cached !== undefined && !cached.busy) return cached
+      const statement = database.prepare(text)
+      statements.set(text, statement)
+      if (statements.size > capacity) statements.delete(statements.keys().next().value!)
+      return statement
+    },
+  }
 }
 
 function openPostgres(url: string): Kysely<Database> {
@@ -95,19 +115,11 @@ export async function openStore(url: string, options: { masterKey?: Buffer } = {
     await db.destroy()
     throw error
   }
+  const transaction: Store['transaction'] = dialect === 'sqlite' ? groupCommit(db) : (work) => retried(db, work)
   return {
     db,
     dialect,
-    async transaction(work) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await runTransaction(db, work)
-        } catch (error) {
-          if (!isTransient(error) || attempt >= 5) throw error
-          await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20))
-        }
-      }
-    },
+    transaction,
     snapshot: (work) => runTransaction(db, work, { snapshot: true }),
     secrets,
     close: () => db.destroy(),
@@ -136,6 +148,111 @@ async function runTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: 
     throw error
   }
   return result
+}
+
+/** Runs `work` in one transaction, again (up to five times) when the database reports a transient write conflict. */
+async function retried<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runTransaction(db, work)
+    } catch (error) {
+      if (!isTransient(error) || attempt >= 5) throw error
+      await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20))
+    }
+  }
+}
+
+interface Queued {
+  work: (tx: Tx) => Promise<unknown>
+  resolve(value: unknown): void
+  reject(error: unknown): void
+}
+
+/**
+ * SQLite transactions with group commit. SQLite runs one write transaction at a time and, with
+ * synchronous=FULL, each COMMIT waits for the disk. Transactions asked for while others run are queued,
+ * then run one after the other inside a single database transaction, each in a savepoint of its own: one
+ * that fails is rolled back alone, as if it had been a transaction of its own, and one COMMIT (one flush)
+ * makes the whole group durable before any caller is answered. Each caller sees exactly what running the
+ * transactions one by one would have given. A transient conflict (another process holding the database)
+ * makes the group fall back to one transaction per caller, each retried as before.
+ */
+function groupCommit(db: Db): Store['transaction'] {
+  let queue: Queued[] = []
+  let scheduled = false
+  const drain = async () => {
+    const group = queue
+    queue = []
+    try {
+      await commitGroup(db, group)
+    } catch (error) {
+      for (const item of group) item.reject(error)
+    }
+    // The next group starts on a later turn, so that every request which was waiting for the connection
+    // meanwhile (its reads run once this group commits) has queued its transaction by then.
+    if (queue.length > 0) setImmediate(() => void drain())
+    else scheduled = false
+  }
+  return <T>(work: (tx: Tx) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      if (!scheduled) {
+        scheduled = true
+        // Requests read from the network in the same turn of the event loop join one group.
+        setImmediate(() => void drain())
+      }
+    })
+}
+
+const SAVEPOINT = CompiledQuery.raw('savepoint vpcep_group')
+const RELEASE = CompiledQuery.raw('release vpcep_group')
+const ROLLBACK_TO = CompiledQuery.raw('rollback to vpcep_group')
+
+async function commitGroup(db: Db, group: Queued[]): Promise<void> {
+  if (group.length === 1) {
+    const [only] = group as [Queued]
+    await retried(db, only.work).then(only.resolve, only.reject)
+    return
+  }
+  const outcomes: Array<{ value: unknown } | { error: unknown }> = []
+  try {
+    await runTransaction(db, async (tx) => {
+      for (const item of group) {
+        await tx.executeQuery(SAVEPOINT)
+        try {
+          const value = await item.work(tx)
+          await tx.executeQuery(RELEASE)
+          outcomes.push({ value })
+        } catch (error) {
+          if (isTransient(error)) throw error
+          try {
+            await tx.executeQuery(ROLLBACK_TO)
+            await tx.executeQuery(RELEASE)
+          } catch {
+            // SQLite ended the whole transaction by itself (a full disk, an I/O error): the original failure says why.
+            throw error
+          }
+          outcomes.push({ error })
+        }
+      }
+    })
+  } catch (error) {
+    if (isTransient(error)) {
+      for (const item of group) await retried(db, item.work).then(item.resolve, item.reject)
+    } else {
+      // Nothing of the group was committed; a transaction that had failed by itself keeps its own error.
+      group.forEach((item, i) => {
+        const outcome = outcomes[i]
+        item.reject(outcome !== undefined && 'error' in outcome ? outcome.error : error)
+      })
+    }
+    return
+  }
+  group.forEach((item, i) => {
+    const outcome = outcomes[i]!
+    if ('error' in outcome) item.reject(outcome.error)
+    else item.resolve(outcome.value)
+  })
 }
 
 /** Databases written before secrets were encrypted keep them in clear; seal those once. */

@@ -203,10 +203,47 @@ const adminSettings: Migration = {
   },
 }
 
+/**
+ * Endpoints per project, kept by triggers in the transaction of every insert and delete (whichever code
+ * path makes it), so an unfiltered endpoint list answers total_count without counting the project's rows.
+ */
+function endpointCounts(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('endpoint_counts')
+        .addColumn('project_id', 'text', (c) => c.primaryKey())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .execute()
+      await sql`insert into endpoint_counts (project_id, n) select project_id, count(*) from endpoints group by project_id`.execute(db)
+      if (dialect === 'sqlite') {
+        await sql`create trigger endpoint_counts_insert after insert on endpoints begin
+          insert into endpoint_counts (project_id, n) values (new.project_id, 1) on conflict (project_id) do update set n = n + 1; end`.execute(db)
+        await sql`create trigger endpoint_counts_delete after delete on endpoints begin
+          update endpoint_counts set n = n - 1 where project_id = old.project_id; end`.execute(db)
+        await sql`create trigger endpoint_counts_move after update of project_id on endpoints begin
+          update endpoint_counts set n = n - 1 where project_id = old.project_id;
+          insert into endpoint_counts (project_id, n) values (new.project_id, 1) on conflict (project_id) do update set n = n + 1; end`.execute(db)
+      } else {
+        await sql`create function endpoint_counts_track() returns trigger language plpgsql as $$
+          begin
+            if tg_op <> 'INSERT' then update endpoint_counts set n = n - 1 where project_id = old.project_id; end if;
+            if tg_op <> 'DELETE' then
+              insert into endpoint_counts (project_id, n) values (new.project_id, 1) on conflict (project_id) do update set n = endpoint_counts.n + 1;
+            end if;
+            return null;
+          end $$`.execute(db)
+        await sql`create trigger endpoint_counts_track after insert or delete or update of project_id on endpoints
+          for each row execute function endpoint_counts_track()`.execute(db)
+      }
+    },
+  }
+}
+
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject, '0004_admin_settings': adminSettings }) },
+    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject, '0004_admin_settings': adminSettings, '0005_endpoint_counts': endpointCounts(dialect) }) },
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

@@ -146,6 +146,12 @@ export interface AdminSettingsTable {
   value: string
 }
 
+/** Endpoints per project, maintained by triggers (migration 0005). */
+export interface EndpointCountsTable {
+  projectId: string
+  n: number
+}
+
 export interface Database {
   accounts: AccountsTable
   projects: ProjectsTable
@@ -158,4 +164,5 @@ export interface Database {
   tags: TagsTable
   events: EventsTable
   adminSettings: AdminSettingsTable
+  endpointCounts: EndpointCountsTable
 }

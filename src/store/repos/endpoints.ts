@@ -2,8 +2,9 @@ import type { Selectable } from 'kysely'
 import type { Executor } from '../database.ts'
 import type { EndpointsTable } from '../schema.ts'
 import type { Endpoint, EndpointStatus, Page, Paged, Scope } from '../../domain/model.ts'
-import { tagsOf } from './tags.ts'
+import { tagsOf, tagsOfOne } from './tags.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
+import { prepared } from '../prepared.ts'
 
 export type EndpointRow = Selectable<EndpointsTable>
 
@@ -24,45 +25,71 @@ export function dnsNamesOf(row: Pick<EndpointRow, 'id' | 'enableDns'>, dnsZone: 
   return row.enableDns === 1 ? [`${row.id}.${dnsZone}`] : []
 }
 
+const serviceNameAndType = prepared((db, id: string) => db.selectFrom('endpointServices').select(['id', 'serviceName', 'serviceType']).where('id', '=', id))
+
 /** Completes rows with their service's name and type and their tags (two queries for any number of rows). */
 export async function hydrateEndpoints(db: Executor, rows: EndpointRow[], dnsZone: string): Promise<Endpoint[]> {
   if (rows.length === 0) return []
+  if (rows.length === 1) {
+    // One endpoint (get, create, a decision): the same two queries, prepared once.
+    const row = rows[0]!
+    const service = (await serviceNameAndType(db, row.serviceId)).rows[0]
+    return [toEndpoint(row, service, await tagsOfOne(db, 'endpoint', row.id), dnsZone)]
+  }
   const serviceIds = [...new Set(rows.map((r) => r.serviceId))]
   const services = await db.selectFrom('endpointServices').select(['id', 'serviceName', 'serviceType']).where('id', 'in', serviceIds).execute()
   const serviceById = new Map(services.map((s) => [s.id, s]))
   const tags = await tagsOf(db, 'endpoint', rows.map((r) => r.id))
-  return rows.map((row) => {
-    const service = serviceById.get(row.serviceId)
-    return {
-      id: row.id,
-      projectId: row.projectId,
-      accountId: row.accountId,
-      serviceId: row.serviceId,
-      serviceName: service?.serviceName ?? '',
-      serviceType: service?.serviceType ?? 'interface',
-      vpcId: row.vpcId,
-      subnetId: row.subnetId,
-      ip: row.ip,
-      markerId: row.markerId,
-      status: row.status as EndpointStatus,
-      enableDns: row.enableDns === 1,
-      dnsNames: dnsNamesOf(row, dnsZone),
-      whitelist: JSON.parse(row.whitelist),
-      enableWhitelist: row.enableWhitelist === 1,
-      description: row.description,
-      connectionDescription: row.connectionDescription,
-      routetables: JSON.parse(row.routetables),
-      policyStatement: JSON.parse(row.policyStatement),
-      policyDocument: row.policyDocument === null ? undefined : JSON.parse(row.policyDocument),
-      errors: JSON.parse(row.errors),
-      tags: tags.get(row.id) ?? [],
-      edition: row.edition,
-      ipv6Address: row.ipv6Address,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-    }
-  })
+  return rows.map((row) => toEndpoint(row, serviceById.get(row.serviceId), tags.get(row.id) ?? [], dnsZone))
 }
+
+function toEndpoint(row: EndpointRow, service: { serviceName: string; serviceType: string } | undefined, tags: Endpoint['tags'], dnsZone: string): Endpoint {
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    accountId: row.accountId,
+    serviceId: row.serviceId,
+    serviceName: service?.serviceName ?? '',
+    serviceType: service?.serviceType ?? 'interface',
+    vpcId: row.vpcId,
+    subnetId: row.subnetId,
+    ip: row.ip,
+    markerId: row.markerId,
+    status: row.status as EndpointStatus,
+    enableDns: row.enableDns === 1,
+    dnsNames: dnsNamesOf(row, dnsZone),
+    whitelist: JSON.parse(row.whitelist),
+    enableWhitelist: row.enableWhitelist === 1,
+    description: row.description,
+    connectionDescription: row.connectionDescription,
+    routetables: JSON.parse(row.routetables),
+    policyStatement: JSON.parse(row.policyStatement),
+    policyDocument: row.policyDocument === null ? undefined : JSON.parse(row.policyDocument),
+    errors: JSON.parse(row.errors),
+    tags,
+    edition: row.edition,
+    ipv6Address: row.ipv6Address,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  }
+}
+
+/** The endpoint `id` if it is connected to the service `serviceId` (a connection, as its provider sees it). */
+export async function findConnectionRow(db: Executor, serviceId: string, id: string): Promise<EndpointRow | undefined> {
+  return (await connectionRow(db, id, serviceId)).rows[0]
+}
+
+const connectionRow = prepared((db, id: string, serviceId: string) => db.selectFrom('endpoints').selectAll().where('id', '=', id).where('serviceId', '=', serviceId))
+
+/** Moves a connection from status `from` to `to`; answers false when its status was no longer `from`. */
+export async function changeConnectionStatus(db: Executor, id: string, from: string, to: string, stamp: string): Promise<boolean> {
+  const result = await connectionStatusChange(db, to, stamp, id, from)
+  return Number(result.numAffectedRows ?? 0) > 0
+}
+
+const connectionStatusChange = prepared((db, to: string, stamp: string, id: string, from: string) =>
+  db.updateTable('endpoints').set({ status: to, updatedAt: stamp }).where('id', '=', id).where('status', '=', from),
+)
 
 export async function findOwnEndpointRow(db: Executor, scope: Scope, id: string): Promise<EndpointRow | undefined> {
   return db.selectFrom('endpoints').selectAll().where('projectId', '=', scope.projectId).where('id', '=', id).executeTakeFirst()
@@ -76,10 +103,16 @@ export async function listEndpointRows(db: Executor, scope: Scope, filter: Endpo
     const text = filter.serviceNameContains
     query = query.where('serviceId', 'in', (eb) => eb.selectFrom('endpointServices').select('id').where(containsIgnoringCase('serviceName', text)))
   }
-  const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const unfiltered = filter.id === undefined && filter.vpcId === undefined && filter.serviceNameContains === undefined
+  // Without a filter the total is the project's maintained count (same transaction as every insert and delete).
+  const total = unfiltered
+    ? ((await endpointCountOf(db, scope.projectId)).rows[0] ?? { n: 0 })
+    : await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   const items = await applyPage(query.selectAll(), page).execute()
   return { items, totalCount: Number(total.n) }
 }
+
+const endpointCountOf = prepared((db, projectId: string) => db.selectFrom('endpointCounts').select('n').where('projectId', '=', projectId))
 
 /** Connections are the endpoints of one service, seen by its owner; the caller checked ownership. */
 export async function listConnectionRows(db: Executor, serviceId: string, filter: ConnectionFilter, page: Page): Promise<Paged<EndpointRow>> {

@@ -2,7 +2,8 @@ import type { Selectable } from 'kysely'
 import { lockRows, type Dialect, type Executor } from '../database.ts'
 import type { EndpointServicesTable } from '../schema.ts'
 import type { EndpointService, Page, Paged, Scope, ServiceStatus } from '../../domain/model.ts'
-import { tagsOf } from './tags.ts'
+import { tagsOf, tagsOfOne } from './tags.ts'
+import { prepared } from '../prepared.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 
 export type ServiceRow = Selectable<EndpointServicesTable>
@@ -49,9 +50,24 @@ function toService(row: ServiceRow, connectionCount: number, tags: EndpointServi
   }
 }
 
+const liveConnectionsOfOne = prepared((db, serviceId: string) =>
+  db
+    .selectFrom('endpoints')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('serviceId', '=', serviceId)
+    .where('status', 'in', LIVE_CONNECTION_STATUSES),
+)
+
 /** Completes rows with their tags and live connection counts (two queries for any number of rows). */
 export async function hydrateServices(db: Executor, rows: ServiceRow[]): Promise<EndpointService[]> {
   if (rows.length === 0) return []
+  if (rows.length === 1) {
+    // One service (get, create, update): the same two queries, prepared once.
+    const row = rows[0]!
+    const tags = await tagsOfOne(db, 'endpoint_service', row.id)
+    const [count] = (await liveConnectionsOfOne(db, row.id)).rows
+    return [toService(row, Number(count?.n ?? 0), tags)]
+  }
   const ids = rows.map((r) => r.id)
   const tags = await tagsOf(db, 'endpoint_service', ids)
   const counts = await db
@@ -67,9 +83,14 @@ export async function hydrateServices(db: Executor, rows: ServiceRow[]): Promise
 
 /** The service with `id` in the caller's project, or undefined (another project's service is absent). */
 export async function findOwnServiceRow(db: Executor, scope: Scope, id: string, lock?: { dialect: Dialect; mode: 'share' | 'update' }): Promise<ServiceRow | undefined> {
+  if (!lock) return (await ownServiceRow(db, scope.projectId, id)).rows[0]
   const query = db.selectFrom('endpointServices').selectAll().where('projectId', '=', scope.projectId).where('id', '=', id)
-  return (lock ? lockRows(query, lock.dialect, lock.mode) : query).executeTakeFirst()
+  return lockRows(query, lock.dialect, lock.mode).executeTakeFirst()
 }
+
+const ownServiceRow = prepared((db, projectId: string, id: string) =>
+  db.selectFrom('endpointServices').selectAll().where('projectId', '=', projectId).where('id', '=', id),
+)
 
 /**
  * A service looked up across tenants, for a consumer connecting to it. Only CreateEndpoint uses this;
