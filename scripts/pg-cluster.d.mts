@@ -3,9 +3,10 @@ export interface Cluster {
   url: string
   dir: string
   port: number
+  version: string
   pause(): void
   resume(): void
   stop(): void
 }
 export function findPostgresBin(): string | undefined
-export function startCluster(): Promise<Cluster>
+export function startCluster(options?: { durable?: boolean }): Promise<Cluster>

@@ -36,9 +36,10 @@ function asServerUser(bin, args, options = {}) {
 
 /**
  * Starts a cluster and answers { url, stop() }. `url` is a superuser URL to the `postgres` database;
- * tests create a database of their own in it.
+ * tests create a database of their own in it. Tests trade durability for speed (fsync off); `durable`
+ * keeps every commit on disk, as in production, for benchmarks.
  */
-export async function startCluster() {
+export async function startCluster({ durable = false } = {}) {
   const bin = findPostgresBin()
   if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-pg-'))
@@ -48,7 +49,8 @@ export async function startCluster() {
   const init = asServerUser(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions', '--locale=C'])
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`)
   const port = await freePort()
-  const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`
+  const durability = durable ? 'on' : 'off'
+  const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=${durability} -c synchronous_commit=${durability} -c full_page_writes=${durability} -c max_connections=300`
   const start = asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start'])
   if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}\n${fs.existsSync(path.join(dir, 'server.log')) ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : ''}`)
   const startServer = () => asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start'])
@@ -56,6 +58,8 @@ export async function startCluster() {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     dir,
     port,
+    /** Major version, e.g. "15". */
+    version: path.basename(path.dirname(bin)),
     /** Stops the server but keeps its data, to simulate an outage. */
     pause() {
       const result = asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'])
