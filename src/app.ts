@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyServerOptions } from 'fastify'
-import fastJsonStringify from 'fast-json-stringify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.ts'
 import type { Store } from './store/database.ts'
@@ -21,6 +19,8 @@ import { Admin } from './domain/admin.ts'
 import { Authenticator } from './identity/authenticate.ts'
 import { Reconciler } from './jobs/reconciler.ts'
 import { validatorCompiler } from './http/validation.ts'
+import { serializerFactory, type CompilerFactory } from './http/serialization.ts'
+import { requestId } from './http/request-id.ts'
 import { registerBodyParser } from './http/body.ts'
 import { registerAuthentication } from './http/auth.ts'
 import { RateLimiter } from './http/rate-limit.ts'
@@ -59,42 +59,7 @@ export interface App {
   close(): Promise<void>
 }
 
-type CompilerFactory<K extends 'buildValidator' | 'buildSerializer'> = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>[K]
-
-/**
- * Response serializers, one per schema object rather than one per route and status: every route shares
- * the same error schemas, so start-up compiles a few dozen serializers instead of hundreds. Same
- * fast-json-stringify, same output; only when no shared schemas are registered (none are).
- */
-const serializers = new WeakMap<object, (data: unknown) => string>()
-const serializerFactory = ((externalSchemas: Record<string, fastJsonStringify.Schema> | undefined, options: fastJsonStringify.Options | undefined) => {
-  const shared = externalSchemas !== undefined && Object.keys(externalSchemas).length > 0
-  const fjsOptions: fastJsonStringify.Options = { ...options, schema: externalSchemas }
-  return ({ schema }: { schema: fastJsonStringify.AnySchema }) => {
-    if (shared || typeof schema !== 'object' || schema === null) return fastJsonStringify(schema, fjsOptions)
-    let serializer = serializers.get(schema)
-    if (serializer === undefined) {
-      serializer = fastJsonStringify(schema, fjsOptions)
-      serializers.set(schema, serializer)
-    }
-    return serializer
-  }
-}) as unknown as CompilerFactory<'buildSerializer'>
-
 const REDACT = ['req.headers.authorization', 'req.headers["x-auth-token"]', 'res.headers["x-subject-token"]', 'req.body.auth.identity.password.user.password']
-
-let randomPool = Buffer.alloc(0)
-let randomOffset = 0
-
-/** 16 random bytes as 32 hex digits, cut from a pool refilled 4 KiB at a time (one CSPRNG call per 256 ids). */
-function requestId(): string {
-  if (randomOffset + 16 > randomPool.length) {
-    randomPool = randomBytes(4096)
-    randomOffset = 0
-  }
-  randomOffset += 16
-  return randomPool.toString('hex', randomOffset - 16, randomOffset)
-}
 
 /** Builds the server: the one ordered pipeline of parsing, authentication, validation, routes and errors. */
 export function buildApp(deps: AppDeps): App {
