@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
 import { signHeaders, type QueryValue, type SigningKey } from '../helpers/signed.ts'
-import type { HttpResult } from '../helpers/http.ts'
+import { collectResponse, type HttpResult } from '../helpers/http.ts'
 import type { DialectName, TestServer } from '../helpers/server.ts'
 import { sdkClient, type SdkResponse, type TestVpcepClient } from '../helpers/vpcep-sdk.ts'
 import { availableService, settledNewEndpoint } from '../helpers/fixtures.ts'
@@ -60,20 +60,9 @@ export function sendRaw(baseUrl: string, key: SigningKey, request: RawRequest): 
   const qs = request.wireQuery ?? querystring.stringify(request.query ?? {})
   const path = `${request.wirePath}${qs ? `?${qs}` : ''}`
   return new Promise((resolve, reject) => {
+    // The path goes out byte for byte: a URL object would resolve `..` and re-encode escapes.
     const req = http.request({ hostname: url.hostname, port: url.port, method: request.method, path, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        let json: unknown
-        try {
-          json = text ? JSON.parse(text) : undefined
-        } catch {
-          json = undefined
-        }
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json })
-      })
-      response.on('error', reject)
+      collectResponse(response).then(resolve, reject)
     })
     req.on('error', reject)
     if (body !== undefined) req.write(body)

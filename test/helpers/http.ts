@@ -8,22 +8,30 @@ export interface HttpResult {
   json: any
 }
 
+/** Reads a response to its end: status, headers, text and (when it parses) JSON. */
+export function collectResponse(response: http.IncomingMessage): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    response.on('data', (chunk: Buffer) => chunks.push(chunk))
+    response.on('error', reject)
+    response.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      let json: unknown
+      try {
+        json = text ? JSON.parse(text) : undefined
+      } catch {
+        json = undefined
+      }
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json })
+    })
+  })
+}
+
 /** A plain HTTP/1.1 request over node:http, so tests control every header (Host included) and byte. */
 export function httpRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        let json: unknown
-        try {
-          json = text ? JSON.parse(text) : undefined
-        } catch {
-          json = undefined
-        }
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json })
-      })
+      collectResponse(response).then(resolve, reject)
     })
     request.on('error', reject)
     if (options.body !== undefined) request.write(options.body)
