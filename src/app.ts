@@ -92,7 +92,7 @@ export function buildApp(deps: AppDeps): App {
     quotas: config.quotas,
     onTransitionScheduled: () => reconciler?.kick(),
   }
-  reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log)
+  reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log, config.eventRetentionHours * 3600 * 1000)
 
   server.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)

@@ -17,6 +17,8 @@ export interface Config {
   adminToken: string | undefined
   /** How often the reconciler looks for due transitions it was not told about (other instances, restarts). */
   reconcileIntervalMs: number
+  /** How long outbox events (the record of every state change) are kept. */
+  eventRetentionHours: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** `json` lines for machines, `pretty` for people at a terminal. */
   logFormat: 'json' | 'pretty'
@@ -57,7 +59,7 @@ export function defaultDatabaseUrl(cwd = process.cwd()): string {
 /** Every setting vpcep reads; a config file may hold any of them, and the environment overrides it. */
 export const SETTING_NAMES = [
   'VPCEP_HOST', 'VPCEP_PORT', 'VPCEP_DATABASE_URL', 'VPCEP_REGION', 'VPCEP_PROVISION_DELAY_MS', 'VPCEP_SERVICE_PROVISION_DELAY_MS',
-  'VPCEP_ENDPOINT_PROVISION_DELAY_MS', 'VPCEP_RECONCILE_INTERVAL_MS', 'VPCEP_LOG_LEVEL', 'VPCEP_LOG_FORMAT', 'VPCEP_QUOTA_ENDPOINT_SERVICES',
+  'VPCEP_ENDPOINT_PROVISION_DELAY_MS', 'VPCEP_RECONCILE_INTERVAL_MS', 'VPCEP_EVENT_RETENTION_HOURS', 'VPCEP_LOG_LEVEL', 'VPCEP_LOG_FORMAT', 'VPCEP_QUOTA_ENDPOINT_SERVICES',
   'VPCEP_QUOTA_ENDPOINTS', 'VPCEP_PUBLIC_SERVICES_FILE', 'VPCEP_ADMIN_TOKEN', 'VPCEP_RATE_LIMIT_RPS', 'VPCEP_RATE_LIMIT_BURST', 'VPCEP_MASTER_KEY',
 ] as const
 
@@ -114,6 +116,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       burst: integerSetting(env, 'VPCEP_RATE_LIMIT_BURST', 0, 0, 10_000_000),
     },
     reconcileIntervalMs: integerSetting(env, 'VPCEP_RECONCILE_INTERVAL_MS', 1000, 10, 3_600_000),
+    eventRetentionHours: integerSetting(env, 'VPCEP_EVENT_RETENTION_HOURS', 168, 1, 87_600),
     logLevel,
     logFormat,
     bodyLimit: 1024 * 1024,

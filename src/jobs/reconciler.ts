@@ -27,11 +27,14 @@ export class Reconciler {
   private running: Promise<void> | undefined
   private rerun = false
   private stopped = true
+  private lastHousekeepingMs = 0
 
   constructor(
     private readonly ctx: DomainContext,
     private readonly intervalMs: number,
     private readonly logger: ReconcilerLogger,
+    /** How long outbox events are kept; older ones are pruned. */
+    private readonly eventRetentionMs = 7 * 24 * 3600 * 1000,
     private readonly batchSize = 200,
   ) {}
 
@@ -79,8 +82,25 @@ export class Reconciler {
     applied += await this.apply('endpoints', 'creating', now, (tx, row, stamp) => this.endpointCreated(tx, row, stamp))
     applied += await this.apply('endpoints', 'deleting', now, (tx, row, stamp) => this.endpointDeleted(tx, row, stamp))
     applied += await this.apply('endpointServices', 'deleting', now, (tx, row, stamp) => this.serviceDeleted(tx, row, stamp))
-    await this.ctx.store.db.deleteFrom('tokens').where('expiresAt', '<', now).execute()
+    await this.housekeeping()
     return applied
+  }
+
+  /**
+   * At most once a minute, not on every run (runs follow every create under load): drops expired tokens
+   * and outbox events past their retention, a bounded batch at a time so no run holds the database long.
+   */
+  private async housekeeping(): Promise<void> {
+    const nowMs = this.ctx.clock.now().getTime()
+    if (nowMs - this.lastHousekeepingMs < 60_000) return
+    this.lastHousekeepingMs = nowMs
+    const db = this.ctx.store.db
+    await db.deleteFrom('tokens').where('expiresAt', '<', toStoredTime(new Date(nowMs))).execute()
+    const cutoff = toStoredTime(new Date(nowMs - this.eventRetentionMs))
+    await db
+      .deleteFrom('events')
+      .where('seq', 'in', (eb) => eb.selectFrom('events').select('seq').where('occurredAt', '<', cutoff).orderBy('seq').limit(5000))
+      .execute()
   }
 
   private async apply(table: 'endpointServices' | 'endpoints', status: string, now: string, transition: Transition): Promise<number> {

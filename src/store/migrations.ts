@@ -240,10 +240,17 @@ function endpointCounts(dialect: Dialect): Migration {
   }
 }
 
+/** Outbox retention prunes by time. */
+const eventsByTime: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('events_occurred').on('events').columns(['occurred_at', 'seq']).execute()
+  },
+}
+
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject, '0004_admin_settings': adminSettings, '0005_endpoint_counts': endpointCounts(dialect) }) },
+    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject, '0004_admin_settings': adminSettings, '0005_endpoint_counts': endpointCounts(dialect), '0006_events_by_time': eventsByTime }) },
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
