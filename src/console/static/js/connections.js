@@ -1,6 +1,6 @@
 // Connections of a service: the endpoints other projects made to it. Pending ones first; accept or
 // reject each after a confirmation. Refreshed every 2 s while the page is visible.
-import { h, replaceKeepingFocus } from './dom.js'
+import { h, replaceKeepingFocus, whenChanged } from './dom.js'
 import { api, seg } from './api.js'
 import { badge, busy, clearNotices, confirmDialog, notify, statusLabel, successNotice, time } from './ui.js'
 import { loadService, serviceFrame, serviceLabel } from './services.js'
@@ -27,20 +27,19 @@ export async function connectionsPage(view, id) {
     h('p', { class: 'hint' }, 'This list refreshes every 2 seconds while the page is visible.'),
   )
 
-  let last = ''
   let connections = []
-  const load = async () => {
-    const [data, fresh] = await Promise.all([api('GET', `${base}/connections?limit=1000`), api('GET', base)])
-    if (!view.active) return
-    refreshHead(fresh)
-    const snapshot = JSON.stringify(data)
-    if (snapshot === last) return
-    last = snapshot
+  const draw = whenChanged((data) => {
     connections = sortConnections(data.connections)
     const pending = connections.filter((c) => c.status === 'pendingAcceptance').length
     const accepted = connections.filter((c) => c.status === 'accepted').length
     summary.textContent = connections.length === 0 ? '' : `${pending} pending · ${accepted} accepted · ${connections.length} in all`
     replaceKeepingFocus(table, connections.length === 0 ? h('p', { class: 'empty' }, 'No connections yet. Endpoints that accounts create to this service appear here.') : connectionsTable(connections))
+  })
+  const load = async () => {
+    const [data, fresh] = await Promise.all([api('GET', `${base}/connections?limit=1000`), api('GET', base)])
+    if (!view.active) return
+    refreshHead(fresh)
+    draw(data)
   }
 
   const decide = async (connection, action, button) => {
@@ -59,7 +58,7 @@ export async function connectionsPage(view, id) {
     const done = await busy(button, () => api('POST', `${base}/connections/action`, { action, endpoints: [connection.id] }))
     if (!done) return
     const status = done.connections?.[0]?.status
-    last = ''
+    draw.forget()
     await load()
     notify(successNotice(`Connection ${connection.id} is now ${statusLabel(status ?? (accept ? 'accepted' : 'rejected')).toLowerCase()}.`))
   }

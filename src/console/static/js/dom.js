@@ -54,6 +54,26 @@ export function replaceKeepingFocus(container, ...children) {
   }
 }
 
+/**
+ * Wraps `render` so that it runs only when its data differs from what it last drew: polled views then
+ * touch the page (and the user's focus) only when something changed. Answers whether it rendered;
+ * `forget()` makes the next call draw whatever it gets.
+ */
+export function whenChanged(render) {
+  let last = ''
+  const draw = (data) => {
+    const snapshot = JSON.stringify(data)
+    if (snapshot === last) return false
+    last = snapshot
+    render(data)
+    return true
+  }
+  draw.forget = () => {
+    last = ''
+  }
+  return draw
+}
+
 /** A random RFC 4122 version 4 UUID (also outside secure contexts, where crypto.randomUUID is missing). */
 export function uuid() {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID()

@@ -1,6 +1,6 @@
 // Endpoints: the consumer's side. List, create (to a service of any account that whitelisted
 // yours), detail with delete. Lists and details refresh while something is still changing.
-import { h, replaceKeepingFocus, uuid } from './dom.js'
+import { h, replaceKeepingFocus, uuid, whenChanged } from './dom.js'
 import { api, ApiError, getSession, seg } from './api.js'
 import { badge, busy, clearNotices, confirmDialog, details, errorNotice, field, successNotice, time } from './ui.js'
 
@@ -15,13 +15,10 @@ export async function endpointListPage(view) {
     getSession() ? h('p', { class: 'hint account-hint' }, 'To connect to another account’s service, give its owner your account ID for their whitelist: ', h('code', { class: 'account-id' }, getSession().accountId), '.') : null,
     table,
   )
-  let last = ''
+  const draw = whenChanged((data) => replaceKeepingFocus(table, endpointsTable(data)))
   const load = async () => {
     const data = await api('GET', '/v1/{project}/vpc-endpoints?limit=1000')
-    const snapshot = JSON.stringify(data)
-    if (snapshot === last || !view.active) return
-    last = snapshot
-    replaceKeepingFocus(table, endpointsTable(data))
+    if (view.active) draw(data)
   }
   await load()
   view.poll(load)
@@ -149,11 +146,7 @@ export async function endpointDetailPage(view, id) {
     h('div', { class: 'actions danger-zone' }, remove),
   )
 
-  let last = ''
-  const show = (e) => {
-    const snapshot = JSON.stringify(e)
-    if (snapshot === last) return
-    last = snapshot
+  const show = whenChanged((e) => {
     if (headStatus.firstChild?.dataset.status !== e.status) headStatus.replaceChildren(badge(e.status))
     replaceKeepingFocus(
       body,
@@ -175,7 +168,7 @@ export async function endpointDetailPage(view, id) {
         ['Description', e.description],
       ]),
     )
-  }
+  })
   show(endpoint)
   view.poll(async () => {
     try {

@@ -1,6 +1,6 @@
 // Endpoint services: the provider's side. List, create, detail (with delete), and the frame shared
 // with the whitelist and connections pages.
-import { h, replaceKeepingFocus, uuid } from './dom.js'
+import { h, replaceKeepingFocus, uuid, whenChanged } from './dom.js'
 import { api, ApiError, seg } from './api.js'
 import { badge, busy, clearNotices, confirmDialog, details, errorNotice, field, ports, shortName, successNotice, time } from './ui.js'
 
@@ -20,13 +20,10 @@ export async function serviceListPage(view) {
     h('p', { class: 'lead' }, 'Services you offer to other accounts. Each one exposes a backend in your VPC; accounts on its whitelist connect to it with endpoints.'),
     table,
   )
-  let last = ''
+  const draw = whenChanged((data) => replaceKeepingFocus(table, servicesTable(data)))
   const load = async () => {
     const data = await api('GET', '/v1/{project}/vpc-endpoint-services?limit=1000')
-    const snapshot = JSON.stringify(data)
-    if (snapshot === last || !view.active) return
-    last = snapshot
-    replaceKeepingFocus(table, servicesTable(data))
+    if (view.active) draw(data)
   }
   await load()
   view.poll(load)
@@ -193,11 +190,7 @@ export async function serviceDetailPage(view, id) {
   })
   view.root.append(body, h('div', { class: 'actions danger-zone' }, remove))
 
-  let last = ''
-  const show = (s) => {
-    const snapshot = JSON.stringify(s)
-    if (snapshot === last) return
-    last = snapshot
+  const show = whenChanged((s) => {
     refreshHead(s)
     replaceKeepingFocus(
       body,
@@ -219,7 +212,7 @@ export async function serviceDetailPage(view, id) {
       ]),
       h('p', { class: 'hint' }, 'Consumers create an endpoint with the service ID or the full service name. Their account must be on the ', h('a', { href: `#/services/${seg(s.id)}/whitelist` }, 'whitelist'), ' first.'),
     )
-  }
+  })
   show(service)
   view.poll(async () => {
     try {
