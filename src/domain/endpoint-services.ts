@@ -2,7 +2,7 @@ import { lockProject, type Dialect, type Tx } from '../store/database.ts'
 import {
   LIVE_CONNECTION_STATUSES,
   findOwnServiceRow,
-  hydrateServices,
+  findOwnService,
   listServices,
   type ServiceFilter,
   type ServiceRow,
@@ -217,10 +217,9 @@ export class EndpointServices {
     return service.serviceName
   }
 
-  private async loadOwn(db: Parameters<typeof hydrateServices>[0], scope: Scope, id: string): Promise<EndpointService> {
-    const row = await findOwnServiceRow(db, scope, id)
-    if (!row) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
-    const [service] = await hydrateServices(db, [row])
-    return service!
+  private async loadOwn(db: Parameters<typeof findOwnService>[0], scope: Scope, id: string): Promise<EndpointService> {
+    const service = await findOwnService(db, scope, id)
+    if (!service) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
+    return service
   }
 }

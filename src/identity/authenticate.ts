@@ -50,10 +50,12 @@ const credentialWithProjects = prepared((db, accessKey: string) =>
     .leftJoin('projects', 'projects.accountId', 'credentials.accountId')
     .select(['credentials.secretKey', 'credentials.userId', 'credentials.accountId', 'projects.id as projectId'])
     .where('credentials.accessKey', '=', accessKey),
+  { cacheable: true },
 )
 
 const tokenByHash = prepared((db, tokenHash: string) =>
   db.selectFrom('tokens').select(['userId', 'accountId', 'projectId', 'expiresAt']).where('tokenHash', '=', tokenHash),
+  { cacheable: true },
 )
 
 export class Authenticator {

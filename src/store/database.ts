@@ -5,6 +5,7 @@ import pg from 'pg'
 import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
+import { allowDirect } from './direct-sqlite.ts'
 import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -47,7 +48,9 @@ function openSqlite(url: string): Kysely<Database> {
   database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }), plugins: [new CamelCasePlugin()] })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }), plugins: [new CamelCasePlugin()] })
+  allowDirect(db, database)
+  return db
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely'
 import type { Executor } from './database.ts'
+import { directSqliteOf } from './direct-sqlite.ts'
 
 /** Marks where an argument goes while a prepared query is compiled; never reaches the database. */
 const PLACEHOLDER = '\u0000vpcep-argument:'
@@ -10,14 +11,26 @@ interface Compiled {
   sources: number[]
 }
 
+export interface PreparedOptions {
+  /**
+   * A read whose result may be remembered until the database changes (SQLite, outside transactions; see
+   * direct-sqlite.ts). For hot reads that every request repeats; the rows come back frozen.
+   */
+  cacheable?: boolean
+}
+
 /**
  * A query that Kysely builds and compiles once per dialect and then runs with new argument values, so a
  * hot query does not pay for building, plugin transforms and SQL compilation on every call (Kysely's
  * "execute compiled queries" recipe). `build` gets placeholders in place of the arguments; each argument
  * must become exactly one bound parameter (scalars only: an `in` list would change the SQL with its
- * length). Answers Kysely's QueryResult (rows, numAffectedRows); results go through the plugins (camelCase) as usual.
+ * length). Answers Kysely's QueryResult (rows, numAffectedRows), rows in camelCase as the plugin gives them.
+ * On SQLite outside a transaction the query runs on the driver directly (direct-sqlite.ts).
  */
-export function prepared<A extends unknown[], R>(build: (db: Executor, ...args: A) => Compilable<R>): (db: Executor, ...args: A) => Promise<QueryResult<R>> {
+export function prepared<A extends unknown[], R>(
+  build: (db: Executor, ...args: A) => Compilable<R>,
+  options: PreparedOptions = {},
+): (db: Executor, ...args: A) => Promise<QueryResult<R>> {
   const byAdapter = new WeakMap<object, Compiled>()
   return async (db, ...args) => {
     const adapter = db.getExecutor().adapter
@@ -34,6 +47,8 @@ export function prepared<A extends unknown[], R>(build: (db: Executor, ...args: 
     }
     const { query, sources } = compiled
     const parameters = sources.map((source, i) => (source < 0 ? query.parameters[i] : args[source]))
+    const direct = directSqliteOf(db)
+    if (direct?.usable) return direct.execute<R>(query.sql, parameters, options)
     return db.executeQuery<R>({ ...(query as CompiledQuery<R>), parameters })
   }
 }

@@ -7,7 +7,7 @@ import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect,
 import { dialects, freshDatabaseUrl, type DialectName } from '../helpers/server.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
 import type { Database, EndpointServicesTable, EndpointsTable } from '../../src/store/schema.ts'
-import { listServices } from '../../src/store/repos/services.ts'
+import { findOwnService, listServices } from '../../src/store/repos/services.ts'
 import { listConnectionRows, listEndpointRows } from '../../src/store/repos/endpoints.ts'
 import { listPermissions } from '../../src/store/repos/permissions.ts'
 import type { Page, Scope } from '../../src/domain/model.ts'
@@ -176,6 +176,17 @@ for (const dialect of dialects()) {
 
     it('lists a service\'s whitelist on permissions_service_created', async () => {
       await check((db) => listPermissions(db, seeded.service, undefined, page('create_at')), 'service_permissions', 'permissions_service_created')
+    })
+
+    it('reads one service with its tags and connection count by keys alone (the GET every poller repeats)', async () => {
+      log.length = 0
+      const busy = await findOwnService(recorder.db, { accountId: 'account0', projectId: 'project0' }, seeded.service)
+      assert.ok(busy && busy.connectionCount >= (PROJECTS * PER_PROJECT) / BUSY_SHARE)
+      assert.equal(log.length, 1, 'one statement')
+      const text = (await plan(store, log[0]!)).join('\n')
+      assert.deepEqual(fullScans(dialect, text.split('\n')), [], text)
+      if (dialect === 'sqlite') assert.match(text, /SEARCH endpoints USING COVERING INDEX endpoints_service_status \(service_id=\? AND status=\?\)/, text)
+      else assert.match(text, /Index Only Scan using endpoints_service_status on endpoints|Index Scan using endpoints_service_status on endpoints|Bitmap Index Scan on endpoints_service_status/, text)
     })
 
     it('answers each list with the expected rows (the queries explained are the real ones)', async () => {

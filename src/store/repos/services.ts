@@ -81,6 +81,42 @@ export async function hydrateServices(db: Executor, rows: ServiceRow[]): Promise
   return rows.map((row) => toService(row, countById.get(row.id) ?? 0, tags.get(row.id) ?? []))
 }
 
+/**
+ * The service with its tags and live connection count in one statement (a row per tag, in tag order, or
+ * one row without a tag), so a read sees one state of all three; the count is a subquery that does not
+ * depend on the row, so it runs once. `countedId` is the same id again: each argument binds once.
+ */
+const ownServiceWithTags = prepared((db, countedId: string, projectId: string, id: string) =>
+  db
+    .selectFrom('endpointServices')
+    .leftJoin('tags', (join) => join.on('tags.resourceType', '=', 'endpoint_service').onRef('tags.resourceId', '=', 'endpointServices.id'))
+    .selectAll('endpointServices')
+    .select((eb) => [
+      'tags.key as tagKey',
+      'tags.value as tagValue',
+      eb
+        .selectFrom('endpoints')
+        .select(eb.fn.countAll<number>().as('n'))
+        .where('serviceId', '=', countedId)
+        .where('status', 'in', LIVE_CONNECTION_STATUSES)
+        .as('liveConnections'),
+    ])
+    .where('endpointServices.projectId', '=', projectId)
+    .where('endpointServices.id', '=', id)
+    .orderBy('tags.position')
+    .orderBy('tags.key'),
+  { cacheable: true },
+)
+
+/** The caller's own service, complete (tags, connection count), or undefined: another project's service is absent. */
+export async function findOwnService(db: Executor, scope: Scope, id: string): Promise<EndpointService | undefined> {
+  const { rows } = await ownServiceWithTags(db, id, scope.projectId, id)
+  const [first] = rows
+  if (first === undefined) return undefined
+  const tags = first.tagKey === null ? [] : rows.map((row) => ({ key: row.tagKey!, value: row.tagValue! }))
+  return toService(first, Number(first.liveConnections ?? 0), tags)
+}
+
 /** The service with `id` in the caller's project, or undefined (another project's service is absent). */
 export async function findOwnServiceRow(db: Executor, scope: Scope, id: string, lock?: { dialect: Dialect; mode: 'share' | 'update' }): Promise<ServiceRow | undefined> {
   if (!lock) return (await ownServiceRow(db, scope.projectId, id)).rows[0]
