@@ -10,8 +10,13 @@ export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b93
 /** The gateway's documented tolerance between the client's `X-Sdk-Date` and the server clock. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
 
+/** Text that percent-encoding leaves as it is: the common case, answered without encoding. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/
+
 /** RFC 3986 percent-encoding: only `A-Z a-z 0-9 - _ . ~` stay as they are; hex is upper-case. */
 export function rfc3986(value: string): string {
+  if (UNRESERVED.test(value)) return value
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
@@ -22,6 +27,8 @@ function decodeComponent(value: string): string {
 
 /** Canonical URI: every segment decoded then strictly re-encoded, always ending in `/`. */
 export function canonicalUri(rawPath: string): string {
+  // Nothing to decode and nothing to encode: every API path the SDKs send.
+  if (UNRESERVED_PATH.test(rawPath)) return rawPath.endsWith('/') ? rawPath : `${rawPath}/`
   const encoded = rawPath
     .split('/')
     .map((segment) => rfc3986(decodeURIComponent(segment)))
@@ -31,6 +38,7 @@ export function canonicalUri(rawPath: string): string {
 
 /** Canonical query from the query string as received: decoded, re-encoded, sorted by name then value. */
 export function canonicalQueryFromRaw(rawQuery: string): string {
+  if (rawQuery === '') return ''
   const pairs: Array<[string, string]> = []
   for (const part of rawQuery.split('&')) {
     if (part === '') continue
