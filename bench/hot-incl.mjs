@@ -1,5 +1,6 @@
-// Inclusive time per function over the last N seconds of a .cpuprofile.
+// Inclusive time per function over the busiest N seconds of a .cpuprofile.
 import fs from 'node:fs'
+import { busiestWindow } from './profile-window.mjs'
 const profile = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
 const top = Number(process.argv[3] ?? 60)
 const windowUs = process.argv[4] ? Number(process.argv[4]) * 1e6 : Infinity
@@ -7,10 +8,7 @@ const filter = process.argv[5] ? new RegExp(process.argv[5]) : undefined
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const parent = new Map()
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
-const dt = profile.timeDeltas.slice()
-const end = dt.reduce((a, b) => a + b, 0)
-let t = 0
-for (let i = 0; i < dt.length; i++) { t += dt[i]; if (end - t > windowUs) dt[i] = 0 }
+const dt = busiestWindow(profile, windowUs)
 const total = dt.reduce((a, b) => a + b, 0)
 const incl = new Map()
 const keyOf = (n) => { const f = n.callFrame; return `${f.functionName || '(anon)'} ${f.url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/.*?\/(src|bench)\//, '$1/')}:${f.lineNumber + 1}` }

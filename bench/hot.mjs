@@ -1,20 +1,13 @@
 // Summarises a .cpuprofile: self time per function (top N), for finding hot spots.
 import fs from 'node:fs'
+import { busiestWindow } from './profile-window.mjs'
 const profile = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
 const top = Number(process.argv[3] ?? 40)
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const self = new Map()
-// Optional third argument: only the last N seconds of the profile (the measured load, when the server stops right after it).
+// Optional third argument: only the busiest N seconds of the profile (the measured load).
 const windowUs = process.argv[4] ? Number(process.argv[4]) * 1e6 : Infinity
-const dt = profile.timeDeltas.slice()
-{
-  let t = 0
-  const end = dt.reduce((a, b) => a + b, 0)
-  for (let i = 0; i < dt.length; i++) {
-    t += dt[i]
-    if (end - t > windowUs) dt[i] = 0
-  }
-}
+const dt = busiestWindow(profile, windowUs)
 const total = dt.reduce((a, b) => a + b, 0)
 profile.samples.forEach((id, i) => {
   const n = byId.get(id)
