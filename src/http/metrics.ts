@@ -73,14 +73,17 @@ export class Metrics {
 
   /** Counts every answered request under its route template (never the raw URL, which holds ids). */
   register(app: FastifyInstance): void {
-    app.addHook('onResponse', async (request, reply) => {
+    // Callback hooks, not async ones: nothing here waits, so no promise per request.
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? (reply.statusCode === 404 ? 'unknown' : 'unmatched')
       this.requests.inc({ route, method: request.method, status: String(reply.statusCode) })
       this.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000)
       if (reply.statusCode === 401) this.authFailures.inc()
+      done()
     })
-    app.addHook('onError', async (_request, _reply, error) => {
+    app.addHook('onError', (_request, _reply, error, done) => {
       if (isDatabaseUnavailable(error)) this.databaseErrors.inc()
+      done()
     })
   }
 }
