@@ -1,8 +1,9 @@
-// `npm run bench`: starts vpcep as its own process (node --import tsx src/main.ts), seeds it through the API,
-// drives it with autocannon from separate load processes (bench/load.mjs) using pre-signed SDK-HMAC-SHA256
-// requests, and prints one table. Every row is measured next to its two baselines, in the same run on
-// the same machine: a bare node:http server answering a JSON body of the same size (bench/bare.ts), and
-// the same bare server verifying the same signatures with a lean check.
+// `npm run bench`: starts vpcep as its own process (the bundle `npm start` runs: node --enable-source-maps
+// dist/main.mjs), seeds it through the API, drives it with autocannon from separate load processes
+// (bench/load.mjs) using pre-signed SDK-HMAC-SHA256 requests, and prints one table. Every row is measured
+// next to its two baselines, in the same run on the same machine: a bare node:http server answering a JSON
+// body of the same size (bench/bare.ts), and the same bare server verifying the same signatures with a
+// lean check.
 //
 // Settings (environment): BENCH_DURATION seconds per measurement (5), BENCH_WARMUP seconds before each (1),
 // BENCH_CONNECTIONS (50), BENCH_ENDPOINTS_LARGE (100000), BENCH_SKIP_PG=1 to leave out the PostgreSQL rows,
@@ -165,8 +166,15 @@ interface VpcepProcess {
   stop(): Promise<void>
 }
 
-/** Starts `node --import tsx src/main.ts` on a free port and waits for /healthz. */
+let built = false
+
+/** Starts the server as `npm start` does (`node --enable-source-maps dist/main.mjs`) on a free port and waits for /healthz. */
 async function startVpcep(databaseUrl: string, options: { logLevel?: string } = {}): Promise<VpcepProcess> {
+  // Once per run, before the first start: every process of the run measures the bundle of this checkout's src/.
+  if (!built) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' })
+    built = true
+  }
   const port = await freePort()
   const env = {
     ...process.env,
@@ -180,7 +188,7 @@ async function startVpcep(databaseUrl: string, options: { logLevel?: string } = 
   }
   const started = performance.now()
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_PROFILE)] : []
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...profile, '--enable-source-maps', 'dist/main.mjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   let readyMs: number | undefined
   let output = ''
@@ -636,7 +644,7 @@ async function sqliteRows(dir: string): Promise<void> {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
   facts.push([
     `Start with ${LARGE.toLocaleString('en-US')} endpoints (median of 3)`,
-    `readyMs ${median(starts.map((s) => s.readyMs ?? NaN))} ms (the "vpcep ready" line); spawn → /healthz 200 ${median(starts.map((s) => s.spawnToHealthyMs)).toFixed(0)} ms (node --import tsx src/main.ts)`,
+    `readyMs ${median(starts.map((s) => s.readyMs ?? NaN))} ms (the "vpcep ready" line); spawn → /healthz 200 ${median(starts.map((s) => s.spawnToHealthyMs)).toFixed(0)} ms (node --enable-source-maps dist/main.mjs, built by scripts/build.mjs)`,
   ])
 
   server = await startVpcep(databaseUrl)

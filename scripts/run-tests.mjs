@@ -1,5 +1,6 @@
 // Runs every test/**/*.test.ts with node's test runner (Node 20 does not expand globs itself), on SQLite
-// and on a throwaway PostgreSQL cluster that this script starts first and removes at the end.
+// and on a throwaway PostgreSQL cluster that this script starts first and removes at the end. It builds
+// dist/ first: the tests that start the server as a process run the bundle, as `npm start` does.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -12,6 +13,13 @@ function find(dir) {
     if (entry.isDirectory()) return find(full)
     return entry.name.endsWith('.test.ts') ? [full] : []
   })
+}
+
+// Before anything else, so a build error stops the run at once and no cluster is left to clean up.
+const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' })
+if (build.status !== 0) {
+  console.error('scripts/build.mjs failed; not running the tests.')
+  process.exit(build.status ?? 1)
 }
 
 const only = process.argv.slice(2)

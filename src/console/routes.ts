@@ -1,14 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createHash } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Api, RouteDeps } from '../api/routes/context.ts'
 import { ApiError } from '../domain/errors.ts'
 import { sendError } from '../http/envelope.ts'
 import { renderApiReference, type OpenApiDocument } from './docs.ts'
+import { projectRoot } from '../project-root.ts'
 
-const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url))
+// The assets stay in src/ (they are served as they are), also when this module runs from the bundle in dist/.
+const STATIC_DIR = path.join(projectRoot(), 'src', 'console', 'static')
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import { spawn, spawnSync } from 'node:child_process'
 import { dialects, freshDatabaseUrl } from '../helpers/server.ts'
 import { httpRequest } from '../helpers/http.ts'
+import { serverArgs } from '../helpers/process.ts'
 import { sdkClient } from '../helpers/vpcep-sdk.ts'
 
 const ACCOUNT_FIELDS = ['domain_id', 'domain_name', 'project_id', 'project_name', 'user_name', 'password', 'access_key', 'secret_key']
@@ -17,9 +19,9 @@ interface RunningServer {
   stop(): Promise<number | null>
 }
 
-/** Starts `src/main.ts` as `npm start` does, on a free port, and waits until it listens. */
+/** Starts the server as `npm start` does (the bundle in dist/), on a free port, and waits until it listens. */
 async function startProcess(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, VPCEP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, serverArgs(), { env: { ...process.env, VPCEP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
@@ -99,9 +101,30 @@ for (const dialect of dialects()) {
     })
 
     it('refuses bad settings with a clear message', () => {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, VPCEP_PORT: 'abc' }, encoding: 'utf8' })
+      const result = spawnSync(process.execPath, serverArgs(), { env: { ...process.env, VPCEP_PORT: 'abc' }, encoding: 'utf8' })
       assert.equal(result.status, 1)
       assert.match(result.stderr, /VPCEP_PORT must be a whole number/)
     })
   })
 }
+
+// The bundle runs from dist/, where paths relative to a module's own location lead nowhere: the files
+// beside the sources (the console's assets, package.json) must be found from the project root.
+describe('the server bundle', () => {
+  it('serves the console files from src/console/static and the package version in /openapi.json', async () => {
+    const server = await startProcess({ VPCEP_DATABASE_URL: await freshDatabaseUrl('sqlite') })
+    try {
+      for (const file of ['index.html', 'style.css', 'js/app.js']) {
+        const response = await httpRequest(`${server.url}/console/${file}`)
+        assert.equal(response.status, 200, file)
+        assert.equal(response.text, fs.readFileSync(new URL(`../../src/console/static/${file}`, import.meta.url), 'utf8'), file)
+      }
+      const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+      const openapi = await httpRequest(`${server.url}/openapi.json`)
+      assert.equal(openapi.status, 200)
+      assert.equal(openapi.json.info.version, pkg.version)
+    } finally {
+      assert.equal(await server.stop(), 0)
+    }
+  })
+})

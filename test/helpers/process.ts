@@ -1,7 +1,20 @@
+import fs from 'node:fs'
 import { spawn, spawnSync } from 'node:child_process'
 import type { NewAccount } from '../../src/identity/accounts.ts'
 
-/** A `src/main.ts` process started by a test. */
+/**
+ * The server as `npm start` runs it: the bundle of src/main.ts that scripts/build.mjs writes (and
+ * scripts/run-tests.mjs rebuilds before every run), relative to the project root, the tests' working directory.
+ */
+export const SERVER_BUNDLE = 'dist/main.mjs'
+
+/** `node` arguments that start the server as `npm start` does; a missing bundle fails here, naming the fix. */
+export function serverArgs(): string[] {
+  if (!fs.existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run "npm run build" (scripts/run-tests.mjs builds it before the tests)`)
+  return ['--enable-source-maps', SERVER_BUNDLE]
+}
+
+/** A server process (the bundle of `src/main.ts`) started by a test. */
 export interface ServerProcess {
   /** `http://127.0.0.1:<port>`, as the process printed it. */
   url: string
@@ -19,12 +32,12 @@ export interface ServerProcess {
 const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/
 
 /**
- * Starts the server as `npm start` does (`node --import tsx src/main.ts`) on a free port, with `env`
+ * Starts the server as `npm start` does (`node --enable-source-maps dist/main.mjs`) on a free port, with `env`
  * added to this process's environment, and waits until it listens (the "Server listening at" line is
  * logged at level info, so VPCEP_LOG_LEVEL must stay info or lower).
  */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 20000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, serverArgs(), {
     env: { ...process.env, VPCEP_HOST: '127.0.0.1', VPCEP_PORT: '0', VPCEP_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,9 +1,11 @@
 import fs from 'node:fs'
+import path from 'node:path'
 import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger'
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import type { Api } from './context.ts'
+import { projectRoot } from '../../project-root.ts'
 
-const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }
 
 /** Security scheme names, used as the keys of `components.securitySchemes`. */
 const TOKEN = 'X-Auth-Token'
