@@ -2,10 +2,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
-import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig, type SelectQueryBuilder, type Transaction } from 'kysely'
+import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
 import { allowDirect } from './direct-sqlite.ts'
+import { SnakeCaseQueries, StatementCache } from './sqlite-statements.ts'
 import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -48,29 +49,10 @@ function openSqlite(url: string): Kysely<Database> {
   database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }), plugins: [new CamelCasePlugin()] })
-  allowDirect(db, database)
+  const statements = new StatementCache(database)
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.forDialect() }), plugins: [new SnakeCaseQueries()] })
+  allowDirect(db, database, statements)
   return db
-}
-
-/**
- * The SQLite driver prepares (compiles) every query's SQL anew; a prepared statement can run again with
- * other parameters, so the driver gets the database behind a cache of the most recently used statements
- * by SQL text. A statement still being iterated (busy) is never handed out twice.
- */
-function reusingStatements(database: SqliteDatabase.Database, capacity = 1000): SqliteDialectConfig['database'] {
-  const statements = new Map<string, SqliteDatabase.Statement>()
-  return {
-    close: () => database.close(),
-    prepare(text: string) {
-      const cached = statements.get(text)
-      if (cached !== undefined && !cached.busy) return cached
-      const statement = database.prepare(text)
-      statements.set(text, statement)
-      if (statements.size > capacity) statements.delete(statements.keys().next().value!)
-      return statement
-    },
-  }
 }
 
 function openPostgres(url: string): Kysely<Database> {

@@ -1,48 +1,34 @@
 import type SqliteDatabase from 'better-sqlite3'
-import { CamelCasePlugin, type QueryResult } from 'kysely'
+import type { QueryResult } from 'kysely'
+import type { StatementCache } from './sqlite-statements.ts'
 
-/** The plugin's own snake_case → camelCase rule, so rows read here look exactly like rows read through Kysely. */
-class ColumnNames extends CamelCasePlugin {
-  toCamel(column: string): string {
-    return this.camelCase(column)
-  }
-}
-const columnNames = new ColumnNames()
-
-interface RawStatement {
-  statement: SqliteDatabase.Statement
-  /** The camelCase property of each result column, in column order (readers only). */
-  keys: string[]
-}
-
-/** More distinct prepared queries than the code defines means something is wrong; never grow without bound. */
-const STATEMENT_CAPACITY = 256
 /** Remembered results at most; past that the cache starts again empty (each entry is a few rows). */
 const RESULT_CAPACITY = 10_000
 
 /**
  * Runs prepared (hot, precompiled) queries straight on better-sqlite3. Kysely hands its one SQLite
- * connection to one query at a time through promises, and maps every row through its plugins; for a
- * query that takes a few microseconds that is most of the cost. better-sqlite3 runs a statement
- * synchronously, so nothing can interleave with it: the only state another caller can leave behind is
- * an open transaction, and while one is open queries take Kysely's path (they wait for it, and never
- * read its uncommitted rows).
+ * connection to one query at a time through promises; for a query that takes a few microseconds that is
+ * most of the cost. better-sqlite3 runs a statement synchronously, so nothing can interleave with it:
+ * the only state another caller can leave behind is an open transaction, and while one is open queries
+ * take Kysely's path (they wait for it, and never read its uncommitted rows).
  *
  * Reads marked cacheable also remember their result until the database changes. Two counters tell,
  * exactly, whether it may have: `total_changes()` (every row this connection inserted, updated or
  * deleted, committed or not) and `data_version` (moves whenever another connection, in this process or
  * another, such as the CLI, commits). Both are read before every cached answer, so a read never misses
- * a write that committed before it began; the cost is one statement that reads no table.
+ * a write that committed before it began; the cost is two statements that read no table.
  */
 export class DirectSqlite {
-  private readonly statements = new Map<string, RawStatement>()
   private readonly results = new Map<string, QueryResult<unknown>>()
   private readonly totalChanges: SqliteDatabase.Statement
   private readonly dataVersion: SqliteDatabase.Statement
   private cachedTotalChanges = -1
   private cachedDataVersion = -1
 
-  constructor(private readonly database: SqliteDatabase.Database) {
+  constructor(
+    private readonly database: SqliteDatabase.Database,
+    private readonly statements: StatementCache,
+  ) {
     // Two statements: read through the pragma_data_version table function, the pragma is compiled anew every time.
     this.totalChanges = database.prepare('select total_changes()').pluck()
     this.dataVersion = database.prepare('pragma data_version').pluck()
@@ -75,38 +61,18 @@ export class DirectSqlite {
   }
 
   private run<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
-    const { statement, keys } = this.statementFor(sql)
-    if (statement.reader) {
-      const rows = (statement.all(parameters) as unknown[][]).map((values) => {
-        const row: Record<string, unknown> = {}
-        for (let i = 0; i < keys.length; i++) row[keys[i]!] = values[i]
-        return row as R
-      })
-      return { rows }
-    }
+    const statement = this.statements.statement(sql)
+    if (statement.reader) return { rows: statement.all(parameters) as R[] }
     const { changes } = statement.run(parameters)
     return { rows: [], numAffectedRows: BigInt(changes) }
-  }
-
-  private statementFor(sql: string): RawStatement {
-    let raw = this.statements.get(sql)
-    if (raw === undefined) {
-      const statement = this.database.prepare(sql)
-      // Arrays, not objects: the camelCase row is built once from them instead of copied from a snake_case one.
-      const keys = statement.reader ? statement.raw(true).columns().map((column) => columnNames.toCamel(column.name)) : []
-      if (this.statements.size >= STATEMENT_CAPACITY) this.statements.clear()
-      raw = { statement, keys }
-      this.statements.set(sql, raw)
-    }
-    return raw
   }
 }
 
 const directByDatabase = new WeakMap<object, DirectSqlite>()
 
 /** Lets prepared queries on `db` (the root Kysely instance, never a transaction) run on `database` directly. */
-export function allowDirect(db: object, database: SqliteDatabase.Database): void {
-  directByDatabase.set(db, new DirectSqlite(database))
+export function allowDirect(db: object, database: SqliteDatabase.Database, statements: StatementCache): void {
+  directByDatabase.set(db, new DirectSqlite(database, statements))
 }
 
 /** The direct runner for `db`, when it is a SQLite database (not a transaction) that allows one. */
