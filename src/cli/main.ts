@@ -14,6 +14,13 @@ import { registerTags } from './commands/tags.ts'
  * tags), and administration on the database directly (accounts, migrate, serve). docs/cli.md is the
  * reference; exit codes are in errors.ts.
  */
+// Output piped into a reader that stops early (`vpcep services list | head`) is not an error of ours: a
+// closed pipe ends the command quietly, as for other command-line tools, instead of a crash and a trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit(EXIT.ok)
+})
+
 const program = new Command()
   .name('vpcep')
   .description('Self-hosted Huawei Cloud VPC Endpoint (VPCEP) control plane: server, administration and API client')

@@ -285,3 +285,16 @@ for (const dialect of dialects()) {
     })
   })
 }
+
+describe('the vpcep CLI in a pipeline', () => {
+  it('ends quietly, exit 0, when the reader of its output goes away first (vpcep … | head)', async () => {
+    const child = spawn(process.execPath, ['bin/vpcep.js', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // Closed before the CLI has started, so its first write meets a closed pipe (EPIPE) every time.
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    assert.equal(stderr, '')
+    assert.equal(code, 0)
+  })
+})
