@@ -87,12 +87,14 @@ for (const dialect of dialects()) {
       assert.equal((await findOwnService(server.store.db, scope(), serviceId))?.description, before?.description)
     })
 
-    it('rows shared between reads cannot be changed by a caller', async () => {
+    it('a caller changing what one read returned does not change what the next read returns', async () => {
       const first = await findOwnService(server.store.db, scope(), serviceId)
-      const second = await findOwnService(server.store.db, scope(), serviceId)
-      assert.ok(first && second)
+      assert.ok(first)
       first.tags.push({ key: 'mutated', value: 'x' })
-      assert.deepEqual(second.tags, [{ key: 'k', value: 'v2' }])
+      first.ports.length = 0
+      const second = await findOwnService(server.store.db, scope(), serviceId)
+      assert.deepEqual(second?.tags, [{ key: 'k', value: 'v2' }])
+      assert.equal(second?.ports.length, 1)
     })
   })
 }
