@@ -1,6 +1,6 @@
 import { isUniqueViolation, lockProject } from '../store/database.ts'
 import { findServiceRowForConsumer } from '../store/repos/services.ts'
-import { findOwnEndpointRow, hydrateEndpoints, listEndpointRows, type EndpointFilter } from '../store/repos/endpoints.ts'
+import { findOwnEndpoint, findOwnEndpointRow, hydrateEndpoints, listEndpointRows, type EndpointFilter } from '../store/repos/endpoints.ts'
 import { hasAnyPermission } from '../store/repos/permissions.ts'
 import { insertTags } from '../store/repos/tags.ts'
 import { recordEvents } from '../store/repos/events.ts'
@@ -159,9 +159,8 @@ export class Endpoints {
   }
 
   private async loadOwn(db: Executor, scope: Scope, id: string): Promise<Endpoint> {
-    const row = await findOwnEndpointRow(db, scope, id)
-    if (!row) fail('endpointNotFound', `Endpoint ${id} does not exist.`)
-    const [endpoint] = await hydrateEndpoints(db, [row], this.ctx.dnsZone)
-    return endpoint!
+    const endpoint = await findOwnEndpoint(db, scope, id, this.ctx.dnsZone)
+    if (!endpoint) fail('endpointNotFound', `Endpoint ${id} does not exist.`)
+    return endpoint
   }
 }

@@ -8,7 +8,7 @@ import { dialects, freshDatabaseUrl, type DialectName } from '../helpers/server.
 import { openStore, type Store } from '../../src/store/database.ts'
 import type { Database, EndpointServicesTable, EndpointsTable } from '../../src/store/schema.ts'
 import { findOwnService, listServices } from '../../src/store/repos/services.ts'
-import { listConnectionRows, listEndpointRows } from '../../src/store/repos/endpoints.ts'
+import { findOwnEndpoint, listConnectionRows, listEndpointRows } from '../../src/store/repos/endpoints.ts'
 import { listPermissions } from '../../src/store/repos/permissions.ts'
 import type { Page, Scope } from '../../src/domain/model.ts'
 
@@ -187,6 +187,17 @@ for (const dialect of dialects()) {
       assert.deepEqual(fullScans(dialect, text.split('\n')), [], text)
       if (dialect === 'sqlite') assert.match(text, /SEARCH endpoints USING COVERING INDEX endpoints_service_status \(service_id=\? AND status=\?\)/, text)
       else assert.match(text, /Index Only Scan using endpoints_service_status on endpoints|Index Scan using endpoints_service_status on endpoints|Bitmap Index Scan on endpoints_service_status/, text)
+    })
+
+    it('reads one endpoint with its service name and tags by keys alone', async () => {
+      const [row] = await store.db.selectFrom('endpoints').select(['id', 'projectId']).where('projectId', '=', seeded.project).limit(1).execute()
+      log.length = 0
+      const endpoint = await findOwnEndpoint(recorder.db, { accountId: 'account7', projectId: row!.projectId }, row!.id, 'zone')
+      assert.equal(endpoint?.id, row!.id)
+      assert.ok(endpoint.serviceName.startsWith('cn-north-4.'))
+      assert.equal(log.length, 1, 'one statement')
+      const lines = await plan(store, log[0]!)
+      assert.deepEqual(fullScans(dialect, lines), [], lines.join('\n'))
     })
 
     it('answers each list with the expected rows (the queries explained are the real ones)', async () => {

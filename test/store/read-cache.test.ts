@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { dialects, freshDatabaseUrl, startServer, type TestServer } from '../helpers/server.ts'
 import { sdkClient, sdkError, type TestVpcepClient } from '../helpers/vpcep-sdk.ts'
-import { VPC } from '../helpers/fixtures.ts'
+import { SUBNET, VPC } from '../helpers/fixtures.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
 import { createAccount, type NewAccount } from '../../src/identity/accounts.ts'
 import { systemClock } from '../../src/domain/clock.ts'
@@ -43,6 +43,18 @@ for (const dialect of dialects()) {
       assert.deepEqual((await sdk.listServiceDetails(serviceId)).tags, [{ key: 'k', value: 'v2' }])
       await other.db.updateTable('endpointServices').set({ description: 'changed elsewhere' }).where('id', '=', serviceId).execute()
       assert.equal((await sdk.listServiceDetails(serviceId)).description, 'changed elsewhere')
+    })
+
+    it('an endpoint changed by another connection shows its new status and tags in the next read', async () => {
+      const endpoint = await sdk.createEndpoint({ endpoint_service_id: serviceId, vpc_id: VPC, subnet_id: SUBNET, tags: [{ key: 'e', value: '1' }] })
+      const seen = await sdk.listEndpointInfoDetails(endpoint.id)
+      assert.deepEqual(seen.tags, [{ key: 'e', value: '1' }])
+      await other.db.updateTable('tags').set({ value: '2' }).where('resourceId', '=', endpoint.id).execute()
+      await other.db.updateTable('endpoints').set({ status: 'rejected' }).where('id', '=', endpoint.id).execute()
+      const after = await sdk.listEndpointInfoDetails(endpoint.id)
+      assert.deepEqual(after.tags, [{ key: 'e', value: '2' }])
+      assert.equal(after.status, 'rejected')
+      assert.equal(after.endpoint_service_name, seen.endpoint_service_name)
     })
 
     it('a change made through the API shows in the next read', async () => {

@@ -74,6 +74,35 @@ function toEndpoint(row: EndpointRow, service: { serviceName: string; serviceTyp
   }
 }
 
+/**
+ * The endpoint with its service's name and type and its tags, in one statement (a row per tag, in tag
+ * order, or one row without a tag): the read every client waiting for `accepted` repeats.
+ */
+const ownEndpointWithTags = prepared(
+  (db, projectId: string, id: string) =>
+    db
+      .selectFrom('endpoints')
+      .leftJoin('endpointServices', 'endpointServices.id', 'endpoints.serviceId')
+      .leftJoin('tags', (join) => join.on('tags.resourceType', '=', 'endpoint').onRef('tags.resourceId', '=', 'endpoints.id'))
+      .selectAll('endpoints')
+      .select(['endpointServices.serviceName as joinedServiceName', 'endpointServices.serviceType as joinedServiceType', 'tags.key as tagKey', 'tags.value as tagValue'])
+      .where('endpoints.projectId', '=', projectId)
+      .where('endpoints.id', '=', id)
+      .orderBy('tags.position')
+      .orderBy('tags.key'),
+  { cacheable: true },
+)
+
+/** The caller's own endpoint, complete, or undefined: another project's endpoint is absent. */
+export async function findOwnEndpoint(db: Executor, scope: Scope, id: string, dnsZone: string): Promise<Endpoint | undefined> {
+  const { rows } = await ownEndpointWithTags(db, scope.projectId, id)
+  const [first] = rows
+  if (first === undefined) return undefined
+  const service = first.joinedServiceName === null ? undefined : { serviceName: first.joinedServiceName, serviceType: first.joinedServiceType! }
+  const tags = first.tagKey === null ? [] : rows.map((row) => ({ key: row.tagKey!, value: row.tagValue! }))
+  return toEndpoint(first, service, tags, dnsZone)
+}
+
 /** The endpoint `id` if it is connected to the service `serviceId` (a connection, as its provider sees it). */
 export async function findConnectionRow(db: Executor, serviceId: string, id: string): Promise<EndpointRow | undefined> {
   return (await connectionRow(db, id, serviceId)).rows[0]
