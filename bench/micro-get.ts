@@ -10,7 +10,7 @@ import { openStore } from '../src/store/database.ts'
 import { buildApp } from '../src/app.ts'
 import { createAccount } from '../src/identity/accounts.ts'
 import { systemClock } from '../src/domain/clock.ts'
-import { EMPTY_BODY_SHA256, canonicalQueryFromRaw, formatSdkDate, sha256Hex, signatureOf, stringToSign } from '../src/identity/signature.ts'
+import { sign, variants } from './signing.ts'
 
 const REQUESTS = Number(process.argv[2] ?? 20_000)
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-micro-'))
@@ -21,17 +21,11 @@ const account = await createAccount(store, systemClock, config.region, 'micro')
 const app = buildApp({ config, store })
 const host = 'vpcep.local'
 
+const key = { accessKey: account.accessKey, secretKey: account.secretKey, projectId: account.projectId }
+/** A signed request as Fastify's inject takes it. */
 function signed(method: string, url: string, body: unknown, date: Date) {
-  const sdkDate = formatSdkDate(date)
-  const payload = body === undefined ? undefined : JSON.stringify(body)
-  const headers: Record<string, string> = { host, 'content-type': 'application/json', 'x-project-id': account.projectId, 'x-sdk-date': sdkDate }
-  const signedHeaders = Object.keys(headers).sort()
-  const toSign = stringToSign(
-    { method, rawPath: url, canonicalQuery: canonicalQueryFromRaw(''), signedHeaders, headerValues: headers, payloadHash: payload === undefined ? EMPTY_BODY_SHA256 : sha256Hex(payload) },
-    sdkDate,
-  )
-  headers.authorization = `SDK-HMAC-SHA256 Access=${account.accessKey}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signatureOf(account.secretKey, toSign)}`
-  return { method: method as 'GET', url, headers, payload }
+  const request = sign(key, host, method, url, body, date)
+  return { method: method as 'GET', url, headers: request.headers, payload: request.body }
 }
 
 const base = `/v1/${account.projectId}/vpc-endpoint-services`
@@ -40,8 +34,7 @@ const created = await app.server.inject(
 )
 if (created.statusCode !== 200) throw new Error(`create answered ${created.statusCode}: ${created.body}`)
 const serviceUrl = `${base}/${created.json().id}`
-const now = Date.now()
-const requests = Array.from({ length: 400 }, (_, i) => signed('GET', serviceUrl, undefined, new Date(now + (i - 200) * 1000)))
+const requests = variants(400, (date) => signed('GET', serviceUrl, undefined, date))
 
 async function run(count: number): Promise<number> {
   const started = process.cpuUsage()

@@ -21,7 +21,8 @@ import pg from 'pg'
 import { openStore } from '../src/store/database.ts'
 import { createAccount, type NewAccount } from '../src/identity/accounts.ts'
 import { systemClock } from '../src/domain/clock.ts'
-import { EMPTY_BODY_SHA256, canonicalQueryFromRaw, formatSdkDate, sha256Hex, signatureOf, stringToSign } from '../src/identity/signature.ts'
+import { sha256Hex } from '../src/identity/signature.ts'
+import { sign, variants, type Key, type Prepared } from './signing.ts'
 import { findPostgresBin, startDurableCluster } from './pg.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -38,17 +39,6 @@ const REGION = 'cn-north-4'
 const VPC = '4189d3c2-8882-4871-a3c2-d380272eed80'
 const SUBNET = '6189d3c2-8882-4871-a3c2-d380272eed81'
 
-interface Key {
-  accessKey: string
-  secretKey: string
-  projectId: string
-}
-interface Prepared {
-  method: string
-  path: string
-  headers: Record<string, string>
-  body?: string
-}
 interface Measured {
   rps: number
   /** CPU time of the server process(es) per request, in microseconds (warm-up included on both sides). */
@@ -81,34 +71,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function keyOf(account: NewAccount): Key {
   return { accessKey: account.accessKey, secretKey: account.secretKey, projectId: account.projectId }
-}
-
-/** Signs a request as the SDKs do (SDK-HMAC-SHA256 over host, content-type, x-project-id and x-sdk-date). */
-function sign(key: Key, host: string, method: string, pathAndQuery: string, body: unknown, date: Date): Prepared {
-  const sdkDate = formatSdkDate(date)
-  const text = body === undefined ? undefined : JSON.stringify(body)
-  const headers: Record<string, string> = { host, 'content-type': 'application/json', 'x-project-id': key.projectId, 'x-sdk-date': sdkDate }
-  const signedHeaders = Object.keys(headers).sort()
-  const q = pathAndQuery.indexOf('?')
-  const toSign = stringToSign(
-    {
-      method,
-      rawPath: q < 0 ? pathAndQuery : pathAndQuery.slice(0, q),
-      canonicalQuery: canonicalQueryFromRaw(q < 0 ? '' : pathAndQuery.slice(q + 1)),
-      signedHeaders,
-      headerValues: headers,
-      payloadHash: text === undefined ? EMPTY_BODY_SHA256 : sha256Hex(text),
-    },
-    sdkDate,
-  )
-  headers.authorization = `SDK-HMAC-SHA256 Access=${key.accessKey}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signatureOf(key.secretKey, toSign)}`
-  return text === undefined ? { method, path: pathAndQuery, headers } : { method, path: pathAndQuery, headers, body: text }
-}
-
-/** `count` signed copies of one request, each with its own X-Sdk-Date (one second apart, centred on now). */
-function variants(count: number, make: (date: Date, i: number) => Prepared): Prepared[] {
-  const now = Date.now()
-  return Array.from({ length: count }, (_, i) => make(new Date(now + (i - Math.floor(count / 2)) * 1000), i))
 }
 
 async function send(baseUrl: string, request: Prepared): Promise<{ status: number; text: string; headers: Headers }> {
