@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely'
 import type { Executor } from '../database.ts'
 import type { EndpointsTable } from '../schema.ts'
 import type { Endpoint, EndpointStatus, Page, Paged, Scope } from '../../domain/model.ts'
-import { tagsOf, tagsOfOne } from './tags.ts'
+import { tagsOf, tagsOfJoinedRows, tagsOfOne } from './tags.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 import { prepared } from '../prepared.ts'
 
@@ -99,8 +99,7 @@ export async function findOwnEndpoint(db: Executor, scope: Scope, id: string, dn
   const [first] = rows
   if (first === undefined) return undefined
   const service = first.joinedServiceName === null ? undefined : { serviceName: first.joinedServiceName, serviceType: first.joinedServiceType! }
-  const tags = first.tagKey === null ? [] : rows.map((row) => ({ key: row.tagKey!, value: row.tagValue! }))
-  return toEndpoint(first, service, tags, dnsZone)
+  return toEndpoint(first, service, tagsOfJoinedRows(rows), dnsZone)
 }
 
 /** The endpoint `id` if it is connected to the service `serviceId` (a connection, as its provider sees it). */

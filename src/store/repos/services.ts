@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely'
 import { lockRows, type Dialect, type Executor } from '../database.ts'
 import type { EndpointServicesTable } from '../schema.ts'
 import type { EndpointService, Page, Paged, Scope, ServiceStatus } from '../../domain/model.ts'
-import { tagsOf, tagsOfOne } from './tags.ts'
+import { tagsOf, tagsOfJoinedRows, tagsOfOne } from './tags.ts'
 import { prepared } from '../prepared.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 
@@ -113,8 +113,7 @@ export async function findOwnService(db: Executor, scope: Scope, id: string): Pr
   const { rows } = await ownServiceWithTags(db, id, scope.projectId, id)
   const [first] = rows
   if (first === undefined) return undefined
-  const tags = first.tagKey === null ? [] : rows.map((row) => ({ key: row.tagKey!, value: row.tagValue! }))
-  return toService(first, Number(first.liveConnections ?? 0), tags)
+  return toService(first, Number(first.liveConnections ?? 0), tagsOfJoinedRows(rows))
 }
 
 /** The service with `id` in the caller's project, or undefined (another project's service is absent). */

@@ -16,6 +16,14 @@ export async function insertTags(db: Executor, resourceType: TaggedResource, res
     .execute()
 }
 
+/**
+ * The tags of one resource read joined to it (left join, in tag order): a row per tag, or a single row
+ * with no tag when it has none.
+ */
+export function tagsOfJoinedRows(rows: ReadonlyArray<{ tagKey: string | null; tagValue: string | null }>): Tag[] {
+  return rows[0]?.tagKey == null ? [] : rows.map((row) => ({ key: row.tagKey!, value: row.tagValue! }))
+}
+
 /** Tags of many resources in one query, in the order they were given. */
 export async function tagsOf(db: Executor, resourceType: TaggedResource, resourceIds: string[]): Promise<Map<string, Tag[]>> {
   const byResource = new Map<string, Tag[]>(resourceIds.map((id) => [id, []]))
