@@ -315,6 +315,17 @@ for (const dialect of dialects()) {
       await row(consumerPage, firstEndpoint).waitFor()
     })
 
+    it('leaves an endpoint page for the list, saying why, once the endpoint is deleted elsewhere', async () => {
+      const third = await consumerSdk.createEndpoint({ endpoint_service_id: serviceId, vpc_id: VPC, subnet_id: SUBNET })
+      await navLink(consumerPage, 'Endpoints').click()
+      await consumerPage.getByRole('link', { name: third.id }).click()
+      await consumerPage.getByRole('heading', { name: `Endpoint ${third.id}`, level: 1 }).waitFor()
+      await consumerSdk.deleteEndpoint(third.id)
+      // Polls are 2 s apart, and the first after the delete may still see it deleting.
+      await consumerPage.getByRole('status').filter({ hasText: `Endpoint ${third.id} no longer exists.` }).waitFor({ timeout: 15_000 })
+      await consumerPage.getByRole('heading', { name: 'Endpoints', level: 1 }).waitFor()
+    })
+
     it('deletes the service from the provider console', async () => {
       await navLink(page, 'Endpoint services').click()
       await page.getByRole('link', { name: 'web' }).click()
