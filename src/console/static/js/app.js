@@ -1,7 +1,7 @@
 // The console shell: sign-in, the header and navigation, a hash router, and 2-second polling for
 // pages that watch something change.
 import { h } from './dom.js'
-import { clearSession, getSession, onSessionExpired, signIn } from './api.js'
+import { api, ApiError, clearSession, getSession, onSessionExpired, signIn } from './api.js'
 import { busy, clearNotices, errorNotice, field, notify } from './ui.js'
 import { serviceListPage, serviceCreatePage, serviceDetailPage } from './services.js'
 import { whitelistPage } from './whitelist.js'
@@ -162,6 +162,18 @@ async function render() {
     },
     poll(probe) {
       if (!stopped) stops.push(poller(probe))
+    },
+    /** Polls the resource at `path` for `show`; once it answers 404, goes to `hash` with `notice` (deleted elsewhere). */
+    follow(path, show, { hash, notice }) {
+      view.poll(async () => {
+        try {
+          const fresh = await api('GET', path)
+          if (view.active) show(fresh)
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 404 && view.active) view.go(hash, notice)
+          else throw error
+        }
+      })
     },
     title(text) {
       document.title = `${text} — vpcep console`

@@ -170,13 +170,5 @@ export async function endpointDetailPage(view, id) {
     )
   })
   show(endpoint)
-  view.poll(async () => {
-    try {
-      const fresh = await api('GET', `/v1/{project}/vpc-endpoints/${seg(endpoint.id)}`)
-      if (view.active) show(fresh)
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404 && view.active) view.go('#/endpoints', successNotice(`Endpoint ${endpoint.id} no longer exists.`))
-      else throw error
-    }
-  })
+  view.follow(`/v1/{project}/vpc-endpoints/${seg(endpoint.id)}`, show, { hash: '#/endpoints', notice: successNotice(`Endpoint ${endpoint.id} no longer exists.`) })
 }

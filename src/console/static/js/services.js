@@ -214,13 +214,8 @@ export async function serviceDetailPage(view, id) {
     )
   })
   show(service)
-  view.poll(async () => {
-    try {
-      const fresh = await api('GET', `/v1/{project}/vpc-endpoint-services/${seg(service.id)}`)
-      if (view.active) show(fresh)
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404 && view.active) view.go('#/services', successNotice(`Endpoint service ${serviceLabel(service)} no longer exists.`))
-      else throw error
-    }
+  view.follow(`/v1/{project}/vpc-endpoint-services/${seg(service.id)}`, show, {
+    hash: '#/services',
+    notice: successNotice(`Endpoint service ${serviceLabel(service)} no longer exists.`),
   })
 }
