@@ -8,29 +8,46 @@ import { fileURLToPath } from 'node:url'
  * in dist/, so a relative path could be right in only one of them.
  */
 
-let root: string | undefined
+interface Project {
+  root: string
+  /** vpcep's package.json, as read while looking for the root. */
+  manifest: { name: string; version: string }
+}
 
-/** The directory holding vpcep's package.json, found by walking up from this module's location. */
-export function projectRoot(): string {
-  if (root !== undefined) return root
+let project: Project | undefined
+
+function findProject(): Project {
+  if (project !== undefined) return project
   const start = path.dirname(fileURLToPath(import.meta.url))
   for (let dir = start; ; dir = path.dirname(dir)) {
-    if (isVpcepPackage(path.join(dir, 'package.json'))) return (root = dir)
+    const manifest = vpcepManifest(path.join(dir, 'package.json'))
+    if (manifest) return (project = { root: dir, manifest })
     if (path.dirname(dir) === dir) throw new Error(`cannot find vpcep's package.json in ${start} or any directory above it`)
   }
 }
 
-function isVpcepPackage(file: string): boolean {
+/** The directory holding vpcep's package.json, found by walking up from this module's location. */
+export function projectRoot(): string {
+  return findProject().root
+}
+
+/** vpcep's version, from its package.json. */
+export function projectVersion(): string {
+  return findProject().manifest.version
+}
+
+function vpcepManifest(file: string): Project['manifest'] | undefined {
   let text: string
   try {
     text = fs.readFileSync(file, 'utf8')
   } catch {
-    return false
+    return undefined
   }
   // Another package.json on the way up (a workspace, a bundler's) is skipped, not taken for ours.
   try {
-    return (JSON.parse(text) as { name?: unknown }).name === 'vpcep'
+    const manifest = JSON.parse(text) as Partial<Project['manifest']>
+    return manifest.name === 'vpcep' ? (manifest as Project['manifest']) : undefined
   } catch {
-    return false
+    return undefined
   }
 }

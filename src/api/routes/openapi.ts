@@ -1,11 +1,7 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger'
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import type { Api } from './context.ts'
-import { projectRoot } from '../../project-root.ts'
-
-const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }
+import { projectVersion } from '../../project-root.ts'
 
 /** Security scheme names, used as the keys of `components.securitySchemes`. */
 const TOKEN = 'X-Auth-Token'
@@ -24,7 +20,7 @@ export const swaggerOptions: FastifyDynamicSwaggerOptions = {
     openapi: '3.0.3',
     info: {
       title: 'vpcep — Huawei Cloud VPCEP API',
-      version: pkg.version,
+      version: projectVersion(),
       description: 'Self-hostable VPC Endpoint control plane that speaks the Huawei Cloud VPCEP API.',
     },
     components: {
