@@ -1,6 +1,6 @@
 // Inclusive time per function over the busiest N seconds of a .cpuprofile.
 import fs from 'node:fs'
-import { busiestWindow } from './profile-window.mjs'
+import { busiestWindow, frameName } from './cpuprofile.mjs'
 const profile = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
 const top = Number(process.argv[3] ?? 60)
 const windowUs = process.argv[4] ? Number(process.argv[4]) * 1e6 : Infinity
@@ -11,7 +11,7 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const dt = busiestWindow(profile, windowUs)
 const total = dt.reduce((a, b) => a + b, 0)
 const incl = new Map()
-const keyOf = (n) => { const f = n.callFrame; return `${f.functionName || '(anon)'} ${f.url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/.*?\/(src|bench)\//, '$1/')}:${f.lineNumber + 1}` }
+const keyOf = (n) => frameName(n.callFrame)
 profile.samples.forEach((id, i) => {
   if (!dt[i]) return
   const seen = new Set()

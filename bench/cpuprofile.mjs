@@ -1,8 +1,18 @@
-// Which samples of a .cpuprofile to count: those inside the busiest window of the given length (the
-// measured load), so a profile stays readable when the server idles or seeds before and after it.
+// Shared by the .cpuprofile summarisers (hot.mjs, hot-incl.mjs): which samples to count, and how to name
+// a frame.
+
+/** A script's address, shortened: `~/pkg/…` for dependencies, `src/…`, `bench/…` or `dist/…` for ours. */
+export const shortUrl = (url) => url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/.*?\/(src|bench|dist)\//, '$1/')
+
+/** `function file:line` of a profile node's call frame. */
+export const frameName = (frame) => `${frame.functionName || '(anon)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`
+
 const IDLE = new Set(['(idle)', '(program)'])
 
-/** Per-sample durations, zero outside the busiest `windowUs` microseconds (all of them when Infinity). */
+/**
+ * Per-sample durations, zero outside the busiest `windowUs` microseconds (all of them when Infinity): the
+ * measured load, so a profile stays readable when the server idles or seeds before and after it.
+ */
 export function busiestWindow(profile, windowUs) {
   const dt = profile.timeDeltas.slice()
   if (!Number.isFinite(windowUs)) return dt
