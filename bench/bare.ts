@@ -7,12 +7,11 @@
 import http from 'node:http'
 import { hashToken } from '../src/identity/accounts.ts'
 import {
-  EMPTY_BODY_SHA256,
   MAX_CLOCK_SKEW_MS,
   canonicalQueryFromRaw,
   parseAuthorization,
   parseSdkDate,
-  sha256Hex,
+  payloadHashOf,
   signatureOf,
   signaturesEqual,
   stringToSign,
@@ -57,7 +56,9 @@ function authentic(request: http.IncomingMessage, body: Buffer): boolean {
   if (secretKey === undefined) return false
   const url = request.url ?? '/'
   const q = url.indexOf('?')
-  const payloadHash = header(request, 'x-sdk-content-sha256') ?? (body.length > 0 ? sha256Hex(body) : EMPTY_BODY_SHA256)
+  // The same rule as the server: a declared body hash counts only when signed, and must be the body's.
+  const payload = payloadHashOf(body, headerValues['x-sdk-content-sha256'], false)
+  if ('refused' in payload) return false
   const toSign = stringToSign(
     {
       method: request.method ?? 'GET',
@@ -65,7 +66,7 @@ function authentic(request: http.IncomingMessage, body: Buffer): boolean {
       canonicalQuery: canonicalQueryFromRaw(q < 0 ? '' : url.slice(q + 1)),
       signedHeaders: parsed.signedHeaders,
       headerValues,
-      payloadHash,
+      payloadHash: payload.hash,
     },
     sdkDate,
   )

@@ -17,6 +17,9 @@ import { EndpointSettings } from './domain/endpoint-settings.ts'
 import { Quotas } from './domain/quotas.ts'
 import { Admin } from './domain/admin.ts'
 import { Authenticator } from './identity/authenticate.ts'
+import { FailureThrottle, UNTHROTTLED } from './identity/throttle.ts'
+import { BoundedWork } from './identity/work-queue.ts'
+import { registerConnectionBudget } from './http/connection-budget.ts'
 import { Reconciler } from './jobs/reconciler.ts'
 import { validatorCompiler } from './http/validation.ts'
 import { serializerFactory, type CompilerFactory } from './http/serialization.ts'
@@ -72,6 +75,12 @@ export function buildApp(deps: AppDeps): App {
       ...(config.logFormat === 'pretty' ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
     },
     bodyLimit: config.bodyLimit,
+    // Stalled clients are cut: headers, the whole request and an idle socket each have a deadline.
+    http: { headersTimeout: config.security.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.security.headersTimeoutMs) },
+    requestTimeout: config.security.requestTimeoutMs,
+    connectionTimeout: config.security.idleTimeoutMs,
+    keepAliveTimeout: config.security.idleTimeoutMs,
+    ...(config.security.trustProxy.length > 0 ? { trustProxy: config.security.trustProxy } : {}),
     genReqId: requestId,
     // Our TypeBox compiler validates every route; given here, Fastify never loads its default (Ajv) at start.
     schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as unknown as CompilerFactory<'buildValidator'>, buildSerializer: serializerFactory } },
@@ -94,8 +103,11 @@ export function buildApp(deps: AppDeps): App {
   }
   reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log, config.eventRetentionHours * 3600 * 1000)
 
+  registerConnectionBudget(server.server, config.security.maxConnectionsPerAddress, server.log)
   server.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    // Every answer is JSON or a static asset of known type: no browser should guess another.
+    reply.header('x-content-type-options', 'nosniff')
     done()
   })
   const metrics = new Metrics(store, clock)
@@ -103,7 +115,11 @@ export function buildApp(deps: AppDeps): App {
   registerErrorHandling(server)
   registerBodyParser(server)
   const { perSecond, burst } = config.rateLimit
-  registerAuthentication(server, new Authenticator(store, clock), perSecond > 0 ? new RateLimiter(perSecond, Math.max(burst, perSecond)) : undefined)
+  const { authThrottle, allowUnsignedPayload, allowedHosts, passwordCheckConcurrency } = config.security
+  const throttle = authThrottle.enabled ? new FailureThrottle(authThrottle, () => clock.now().getTime()) : UNTHROTTLED
+  const signIn = { throttle, passwordChecks: new BoundedWork(passwordCheckConcurrency, 16 * passwordCheckConcurrency, 'sign-ins') }
+  const authenticator = new Authenticator(store, clock, { allowUnsignedPayload, allowedHosts, throttle })
+  registerAuthentication(server, authenticator, perSecond > 0 ? new RateLimiter(perSecond, Math.max(burst, perSecond)) : undefined)
   registerOpenApi(server) // before the routes: it collects them as they are added
 
   const routeDeps: RouteDeps = {
@@ -122,6 +138,7 @@ export function buildApp(deps: AppDeps): App {
     admin: new Admin(ctx),
     metrics,
     poolId: poolIdFor(config.region),
+    signIn,
   }
   for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes, operationsRoutes, adminRoutes, consoleRoutes]) {
     server.register(async (scope) => routes(scope as Api, routeDeps))

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 /** Typed server settings, read once at start from the environment. */
@@ -29,6 +30,27 @@ export interface Config {
   quotas: { endpointService: number; endpoint: number }
   /** JSON file describing the operator's public services; unset: the built-in catalog for the region. */
   publicServicesFile: string | undefined
+  /** What a request must carry and how long it may take; see SECURITY.md. */
+  security: SecuritySettings
+}
+
+export interface SecuritySettings {
+  /** Accept `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (a signature that does not cover the body). */
+  allowUnsignedPayload: boolean
+  /** Host names (optionally `name:port`) a signature may be made for; empty: any. */
+  allowedHosts: string[]
+  /** Time to receive the request line and headers, the whole request, and between requests on a socket. */
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  idleTimeoutMs: number
+  /** Open connections one source address may hold at once (0: no cap). */
+  maxConnectionsPerAddress: number
+  /** Slow down repeated failed sign-ins (password) and signatures (access key). */
+  authThrottle: { enabled: boolean; failuresBeforeBackoff: number; maxBackoffSeconds: number }
+  /** Password checks (scrypt) run at once; more wait in a bounded queue. */
+  passwordCheckConcurrency: number
+  /** Proxies whose X-Forwarded-For names the client (Fastify `trustProxy`): addresses or CIDRs. */
+  trustProxy: string[]
 }
 
 export class ConfigError extends Error {}
@@ -42,6 +64,44 @@ function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, 
   const value = Number(raw.trim())
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`)
   return value
+}
+
+function booleanSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase()
+  if (raw === undefined || raw === '') return fallback
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false
+  throw new ConfigError(`${name} must be on or off, got "${env[name]}"`)
+}
+
+function listSetting(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '')
+}
+
+const HOST_NAME = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/
+
+function securitySettings(env: NodeJS.ProcessEnv): SecuritySettings {
+  const allowedHosts = listSetting(env, 'VPCEP_ALLOWED_HOSTS').map((host) => host.toLowerCase())
+  for (const host of allowedHosts) if (!HOST_NAME.test(host)) throw new ConfigError(`VPCEP_ALLOWED_HOSTS: "${host}" is not a host name, an address or name:port`)
+  const headersTimeoutMs = integerSetting(env, 'VPCEP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000)
+  const requestTimeoutMs = integerSetting(env, 'VPCEP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000)
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('VPCEP_HEADERS_TIMEOUT_MS may not be longer than VPCEP_REQUEST_TIMEOUT_MS (the headers are part of the request)')
+  const passwordCheckConcurrency = integerSetting(env, 'VPCEP_PASSWORD_CHECK_CONCURRENCY', Math.max(1, os.availableParallelism() - 1), 1, 64)
+  return {
+    allowUnsignedPayload: booleanSetting(env, 'VPCEP_ALLOW_UNSIGNED_PAYLOAD', false),
+    allowedHosts,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    idleTimeoutMs: integerSetting(env, 'VPCEP_IDLE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    maxConnectionsPerAddress: integerSetting(env, 'VPCEP_MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 1_000_000),
+    authThrottle: {
+      enabled: booleanSetting(env, 'VPCEP_AUTH_THROTTLE', true),
+      failuresBeforeBackoff: integerSetting(env, 'VPCEP_AUTH_FAILURES_BEFORE_BACKOFF', 5, 1, 1000),
+      maxBackoffSeconds: integerSetting(env, 'VPCEP_AUTH_MAX_BACKOFF_SECONDS', 300, 1, 86_400),
+    },
+    passwordCheckConcurrency,
+    trustProxy: listSetting(env, 'VPCEP_TRUST_PROXY'),
+  }
 }
 
 function adminToken(env: NodeJS.ProcessEnv): string | undefined {
@@ -61,6 +121,9 @@ export const SETTING_NAMES = [
   'VPCEP_HOST', 'VPCEP_PORT', 'VPCEP_DATABASE_URL', 'VPCEP_REGION', 'VPCEP_PROVISION_DELAY_MS', 'VPCEP_SERVICE_PROVISION_DELAY_MS',
   'VPCEP_ENDPOINT_PROVISION_DELAY_MS', 'VPCEP_RECONCILE_INTERVAL_MS', 'VPCEP_EVENT_RETENTION_HOURS', 'VPCEP_LOG_LEVEL', 'VPCEP_LOG_FORMAT', 'VPCEP_QUOTA_ENDPOINT_SERVICES',
   'VPCEP_QUOTA_ENDPOINTS', 'VPCEP_PUBLIC_SERVICES_FILE', 'VPCEP_ADMIN_TOKEN', 'VPCEP_RATE_LIMIT_RPS', 'VPCEP_RATE_LIMIT_BURST', 'VPCEP_MASTER_KEY',
+  'VPCEP_ALLOW_UNSIGNED_PAYLOAD', 'VPCEP_ALLOWED_HOSTS', 'VPCEP_HEADERS_TIMEOUT_MS', 'VPCEP_REQUEST_TIMEOUT_MS', 'VPCEP_IDLE_TIMEOUT_MS',
+  'VPCEP_MAX_CONNECTIONS_PER_ADDRESS', 'VPCEP_AUTH_THROTTLE', 'VPCEP_AUTH_FAILURES_BEFORE_BACKOFF', 'VPCEP_AUTH_MAX_BACKOFF_SECONDS',
+  'VPCEP_PASSWORD_CHECK_CONCURRENCY', 'VPCEP_TRUST_PROXY',
 ] as const
 
 /** Settings from the JSON file named by VPCEP_CONFIG_FILE, under the environment's. */
@@ -126,5 +189,6 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       endpoint: integerSetting(env, 'VPCEP_QUOTA_ENDPOINTS', 50, 0, 1_000_000),
     },
     publicServicesFile: env.VPCEP_PUBLIC_SERVICES_FILE?.trim() || undefined,
+    security: securitySettings(env),
   }
 }

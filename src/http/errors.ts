@@ -47,6 +47,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
   })
 
   app.setErrorHandler((error, request, reply) => {
+    // The client went away mid-request: nobody is left to answer, and nothing is wrong with the server.
+    if (request.raw.socket?.destroyed) {
+      request.log.debug({ reason: (error as Error).message }, 'client closed the connection before the request was complete')
+      return reply.hijack()
+    }
     const apiError = toApiError(error as Error)
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed')
     else if (apiError.status === 401) request.log.warn({ reason: apiError.detail }, 'authentication failed')

@@ -4,13 +4,14 @@ import type { Clock } from '../domain/clock.ts'
 import { toStoredTime } from '../domain/clock.ts'
 import { ApiError } from '../domain/errors.ts'
 import { hashToken } from './accounts.ts'
+import type { FailureThrottle } from './throttle.ts'
 import {
-  EMPTY_BODY_SHA256,
+  type ParsedAuthorization,
   MAX_CLOCK_SKEW_MS,
   canonicalQueryFromRaw,
   parseAuthorization,
   parseSdkDate,
-  sha256Hex,
+  payloadHashOf,
   signatureOf,
   signaturesEqual,
   stringToSign,
@@ -58,6 +59,28 @@ const tokenByHash = prepared((db, tokenHash: string) =>
   { cacheable: true },
 )
 
+export interface SignaturePolicy {
+  /** Accept a signed `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`, whose signature leaves the body uncovered. */
+  allowUnsignedPayload: boolean
+  /** Lower-case host names (or `name:port`) a signature may be made for; empty: any. */
+  allowedHosts: string[]
+  /** Counts failed signatures per access key. */
+  throttle: Pick<FailureThrottle, 'begin'>
+}
+
+/** The name part of a Host value: `[::1]:9880` → `[::1]`, `api.example:443` → `api.example`. */
+function hostName(host: string): string {
+  const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.lastIndexOf(':')
+  return end > 0 && end < host.length ? host.slice(0, end) : host
+}
+
+export function hostAllowed(allowedHosts: string[], host: string): boolean {
+  if (allowedHosts.length === 0) return true
+  const given = host.trim().toLowerCase()
+  const name = hostName(given)
+  return allowedHosts.some((allowed) => allowed === given || allowed === name)
+}
+
 export class Authenticator {
   /**
    * Stored (sealed) secret → secret: decrypting is a pure function of the stored text, so this never
@@ -68,6 +91,7 @@ export class Authenticator {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly policy: SignaturePolicy,
   ) {}
 
   /** Verifies an AK/SK signature or an X-Auth-Token; throws 401 (EndPoint.0003) with the reason otherwise. */
@@ -82,8 +106,8 @@ export class Authenticator {
   private async verifySignature(request: AuthRequest, authorization: string): Promise<Principal> {
     const parsed = parseAuthorization(authorization)
     if (!parsed) throw denied('Malformed Authorization header; expected SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...')
-    if (!parsed.signedHeaders.includes('x-sdk-date') || !parsed.signedHeaders.includes('host')) {
-      throw denied('SignedHeaders must include host and x-sdk-date.')
+    for (const required of ['host', 'x-sdk-date']) {
+      if (!parsed.signedHeaders.includes(required)) throw denied(`SignedHeaders must include ${required}.`)
     }
     const headerValues: Record<string, string> = {}
     for (const name of parsed.signedHeaders) {
@@ -91,12 +115,29 @@ export class Authenticator {
       if (value === undefined) throw denied(`Signed header ${name} is missing from the request.`)
       headerValues[name] = value
     }
+    if (!hostAllowed(this.policy.allowedHosts, headerValues.host!)) throw denied('The request is signed for a host this server does not answer to.')
     const sdkDate = headerValues['x-sdk-date']!.trim()
     const signedAt = parseSdkDate(sdkDate)
     if (!signedAt) throw denied('X-Sdk-Date must be YYYYMMDDTHHMMSSZ.')
     if (Math.abs(this.clock.now().getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
       throw denied('X-Sdk-Date is more than 15 minutes away from the server time.')
     }
+    const payload = payloadHashOf(request.rawBody, headerValues['x-sdk-content-sha256'], this.policy.allowUnsignedPayload)
+    if ('refused' in payload) throw denied(payload.refused)
+    const attempt = this.policy.throttle.begin([{ key: `access-key:${parsed.accessKey}`, weight: 4, resetOnSuccess: true, countInFlight: false }], 'signatures with this access key')
+    let principal: Principal
+    try {
+      principal = await this.checkSignature(request, parsed, headerValues, sdkDate, payload.hash)
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) attempt.failed()
+      else attempt.abandoned()
+      throw error
+    }
+    attempt.succeeded()
+    return principal
+  }
+
+  private async checkSignature(request: AuthRequest, parsed: ParsedAuthorization, headerValues: Record<string, string>, sdkDate: string, payloadHash: string): Promise<Principal> {
     const { rows } = await credentialWithProjects(this.store.db, parsed.accessKey)
     const credential = rows[0]
     if (!credential) throw denied('Unknown access key.')
@@ -104,8 +145,6 @@ export class Authenticator {
     const queryStart = request.rawUrl.indexOf('?')
     const rawPath = queryStart < 0 ? request.rawUrl : request.rawUrl.slice(0, queryStart)
     const rawQuery = queryStart < 0 ? '' : request.rawUrl.slice(queryStart + 1)
-    const contentSha = headerValue(request.headers, 'x-sdk-content-sha256')
-    const payloadHash = contentSha ?? (request.rawBody?.length ? sha256Hex(request.rawBody) : EMPTY_BODY_SHA256)
     // Outside the try below: a secret that does not decrypt is a server fault (wrong VPCEP_MASTER_KEY), not a bad request.
     const secretKey = this.openSecret(credential.secretKey)
     let expected: string

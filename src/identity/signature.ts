@@ -62,6 +62,28 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/
+
+/**
+ * The payload hash a signature must cover. `declared` is the value of X-Sdk-Content-Sha256 when that
+ * header is among the SIGNED ones (an unsigned one is ignored: it could be anything). A declared digest
+ * must be the body's, or a captured signature would carry any other body. Answers the reason it
+ * cannot be accepted instead of a hash.
+ */
+export function payloadHashOf(rawBody: Buffer | undefined, declared: string | undefined, allowUnsignedPayload: boolean): { hash: string } | { refused: string } {
+  const actual = rawBody?.length ? sha256Hex(rawBody) : EMPTY_BODY_SHA256
+  if (declared === undefined) return { hash: actual }
+  const value = declared.trim()
+  if (value === UNSIGNED_PAYLOAD) {
+    if (allowUnsignedPayload) return { hash: UNSIGNED_PAYLOAD }
+    return { refused: 'X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD is refused: the signature must cover the body (an operator can allow it with VPCEP_ALLOW_UNSIGNED_PAYLOAD=on).' }
+  }
+  if (!SHA256_HEX.test(value)) return { refused: 'X-Sdk-Content-Sha256 must be the hex SHA-256 of the body, or UNSIGNED-PAYLOAD.' }
+  if (value.toLowerCase() !== actual) return { refused: 'X-Sdk-Content-Sha256 does not match the body received.' }
+  return { hash: value }
+}
+
 export interface CanonicalRequestParts {
   method: string
   rawPath: string

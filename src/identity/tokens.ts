@@ -3,6 +3,14 @@ import { toStoredTime, type Clock } from '../domain/clock.ts'
 import { ApiError } from '../domain/errors.ts'
 import { hashToken, newToken } from './accounts.ts'
 import { verifyPassword } from './passwords.ts'
+import type { FailureThrottle } from './throttle.ts'
+import type { BoundedWork } from './work-queue.ts'
+
+/** What stands between a password guesser and the CPU: failure backoff and a bound on scrypt work. */
+export interface SignInGuards {
+  throttle: Pick<FailureThrottle, 'begin'>
+  passwordChecks: BoundedWork
+}
 
 export interface PasswordLogin {
   domainName?: string
@@ -26,8 +34,11 @@ export interface IssuedToken {
 // A scrypt of a fixed password, so an unknown user costs as much time as a wrong password.
 const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
 
-/** Keystone-style password authentication scoped to one project; tokens live in the database. */
-export async function issueToken(store: Store, clock: Clock, ttlSeconds: number, login: PasswordLogin): Promise<IssuedToken> {
+/**
+ * Keystone-style password authentication scoped to one project; tokens live in the database. Failures
+ * count against the user and against `source`, the caller's address.
+ */
+export async function issueToken(store: Store, clock: Clock, ttlSeconds: number, login: PasswordLogin, guards: SignInGuards, source: string): Promise<IssuedToken> {
   const user = await store.db
     .selectFrom('users')
     .innerJoin('accounts', 'accounts.id', 'users.accountId')
@@ -35,8 +46,27 @@ export async function issueToken(store: Store, clock: Clock, ttlSeconds: number,
     .where('users.name', '=', login.userName)
     .where((eb) => (login.domainId ? eb('accounts.id', '=', login.domainId) : eb('accounts.name', '=', login.domainName ?? '')))
     .executeTakeFirst()
-  const passwordOk = await verifyPassword(login.password, user?.passwordHash ?? DUMMY_HASH)
-  if (!user || !passwordOk) throw new ApiError('authenticationFailed', 'The user name, account or password is incorrect.')
+  // Unknown users are throttled under the name given, exactly as known ones are, so the answers match.
+  const userKey = user ? `user:${user.userId}` : `user:?${login.domainId ?? ''}/${login.domainName ?? ''}/${login.userName}`
+  const attempt = guards.throttle.begin(
+    [
+      { key: userKey, weight: 1, resetOnSuccess: true, countInFlight: true },
+      { key: `address:${source}`, weight: 4, resetOnSuccess: false, countInFlight: true },
+    ],
+    'sign-in attempts',
+  )
+  let passwordOk: boolean
+  try {
+    passwordOk = await guards.passwordChecks.run(() => verifyPassword(login.password, user?.passwordHash ?? DUMMY_HASH))
+  } catch (error) {
+    attempt.abandoned()
+    throw error
+  }
+  if (!user || !passwordOk) {
+    attempt.failed()
+    throw new ApiError('authenticationFailed', 'The user name, account or password is incorrect.')
+  }
+  attempt.succeeded()
 
   let projectQuery = store.db.selectFrom('projects').select(['id', 'name']).where('accountId', '=', user.accountId)
   if (login.projectId) projectQuery = projectQuery.where('id', '=', login.projectId)

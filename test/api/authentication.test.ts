@@ -4,24 +4,11 @@ import { randomUUID } from 'node:crypto'
 import { dialects, freshDatabaseUrl, startServer, type TestServer } from '../helpers/server.ts'
 import { httpRequest, type HttpResult } from '../helpers/http.ts'
 import { signHeaders, signedRequest } from '../helpers/signed.ts'
+import { assertError } from '../helpers/errors.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
 
 const VPC = '4189d3c2-8882-4871-a3c2-d380272eed80'
 const MINUTE = 60 * 1000
-
-/** Every error: x-request-id equal to request_id, both envelope shapes with equal values. */
-function assertError(res: HttpResult, status: number, code: string): void {
-  assert.equal(res.status, status, `status of ${res.text}`)
-  assert.match(String(res.headers['content-type']), /^application\/json/)
-  const body = res.json
-  assert.ok(body, `JSON error body: ${res.text}`)
-  assert.equal(body.error_code, code)
-  assert.equal(typeof body.error_msg, 'string')
-  assert.ok(body.error_msg.length > 0)
-  assert.deepEqual(body.error, { code: body.error_code, message: body.error_msg })
-  assert.ok(res.headers['x-request-id'], 'x-request-id header')
-  assert.equal(body.request_id, res.headers['x-request-id'])
-}
 
 function passwordBody(account: NewAccount, overrides: { password?: string; projectId?: string } = {}) {
   return {

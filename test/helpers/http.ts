@@ -27,10 +27,10 @@ export function collectResponse(response: http.IncomingMessage): Promise<HttpRes
   })
 }
 
-/** A plain HTTP/1.1 request over node:http, so tests control every header (Host included) and byte. */
-export function httpRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<HttpResult> {
+/** A plain HTTP/1.1 request over node:http, so tests control every header (Host included), byte and source address. */
+export function httpRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string } = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
+    const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false, localAddress: options.localAddress }, (response) => {
       collectResponse(response).then(resolve, reject)
     })
     request.on('error', reject)

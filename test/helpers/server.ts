@@ -4,9 +4,9 @@ import pg from 'pg'
 import os from 'node:os'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { loadConfig, type Config } from '../../src/config.ts'
+import { loadConfig, type Config, type SecuritySettings } from '../../src/config.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
-import { buildApp, type App } from '../../src/app.ts'
+import { buildApp, type App, type AppDeps } from '../../src/app.ts'
 import { createAccount, type NewAccount } from '../../src/identity/accounts.ts'
 import { systemClock, type Clock } from '../../src/domain/clock.ts'
 import { loadCatalog, publishCatalog } from '../../src/domain/catalog.ts'
@@ -39,6 +39,11 @@ export async function freshDatabaseUrl(dialect: DialectName): Promise<string> {
   return url.toString()
 }
 
+/** A `security` override for startServer: the defaults with `changes` on top. */
+export function security(changes: Partial<SecuritySettings>): Pick<Config, 'security'> {
+  return { security: { ...loadConfig({}).security, ...changes } }
+}
+
 export interface TestServer {
   url: string
   config: Config
@@ -51,8 +56,8 @@ export interface TestServer {
 
 let accountCounter = 0
 
-/** Starts the real server on 127.0.0.1 (a free port) over `databaseUrl`, with logging off. */
-export async function startServer(databaseUrl: string, overrides: Partial<Config> = {}, clock: Clock = systemClock): Promise<TestServer> {
+/** Starts the real server on 127.0.0.1 (a free port) over `databaseUrl`, with logging off unless `logger` says otherwise. */
+export async function startServer(databaseUrl: string, overrides: Partial<Config> = {}, clock: Clock = systemClock, logger: AppDeps['logger'] = false): Promise<TestServer> {
   const config: Config = { ...loadConfig({ VPCEP_DATABASE_URL: databaseUrl }), port: 0, logLevel: 'silent', ...overrides }
   // One delay given: it applies to both resource types, as VPCEP_PROVISION_DELAY_MS does.
   if (overrides.provisionDelayMs !== undefined && overrides.provisionDelays === undefined) {
@@ -60,7 +65,7 @@ export async function startServer(databaseUrl: string, overrides: Partial<Config
   }
   const store = await openStore(databaseUrl)
   await publishCatalog(store, clock, config.region, loadCatalog(config.publicServicesFile))
-  const app = buildApp({ config, store, clock, logger: false })
+  const app = buildApp({ config, store, clock, logger })
   app.reconciler.start()
   await app.server.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.server.address() as AddressInfo

@@ -14,6 +14,7 @@ import type { Quotas } from '../../domain/quotas.ts'
 import type { Admin } from '../../domain/admin.ts'
 import type { Metrics } from '../../http/metrics.ts'
 import type { Tagging } from '../../domain/tagging.ts'
+import type { SignInGuards } from '../../identity/tokens.ts'
 
 /** The Fastify instance routes are registered on, typed by TypeBox schemas. */
 export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -35,4 +36,5 @@ export interface RouteDeps {
   admin: Admin
   metrics: Metrics
   poolId: string
+  signIn: SignInGuards
 }

@@ -75,7 +75,7 @@ export async function iamRoutes(app: Api, deps: RouteDeps): Promise<void> {
         domainId: user.domain.id,
         projectId: scope?.project?.id,
         projectName: scope?.project?.name,
-      })
+      }, deps.signIn, request.ip)
       return reply.code(201).header('x-subject-token', issued.token).send(tokenBody(issued))
     },
   })
