@@ -4,6 +4,8 @@ import { buildApp } from './app.ts'
 import { AccountExistsError, countAccounts, createAccount, type NewAccount } from './identity/accounts.ts'
 import { systemClock } from './domain/clock.ts'
 import { loadCatalog, publishCatalog } from './domain/catalog.ts'
+import { demoAccountFile, writeDemoAccount } from './demo-account.ts'
+import { accountWire } from './identity/accounts.ts'
 
 /** The demo account for a newcomer; undefined when another instance starting at the same moment made it. */
 async function createDemoAccount(store: Store, region: string): Promise<NewAccount | undefined> {
@@ -22,25 +24,16 @@ async function main(): Promise<void> {
   const store = await openStore(config.databaseUrl)
   await publishCatalog(store, systemClock, config.region, loadCatalog(config.publicServicesFile))
   const demo = (await countAccounts(store)) === 0 ? await createDemoAccount(store, config.region) : undefined
-  if (demo) {
-    process.stdout.write(
-      `\nCreated a demo account (shown once; create more with "npx vpcep accounts create <name> --json"):\n${JSON.stringify(
-        {
-          domain_id: demo.domainId,
-          domain_name: demo.domainName,
-          project_id: demo.projectId,
-          project_name: demo.projectName,
-          user_name: demo.userName,
-          password: demo.password,
-          access_key: demo.accessKey,
-          secret_key: demo.secretKey,
-        },
-        null,
-        2,
-      )}\n\n`,
-    )
+  // Credentials go to an owner-only file, never to the log; a person at a terminal also sees them there.
+  const demoFile = demo ? demoAccountFile(config.databaseUrl) : undefined
+  if (demo && demoFile) {
+    writeDemoAccount(demoFile, demo)
+    if (process.stdout.isTTY) {
+      process.stdout.write(`\nCreated a demo account (also in ${demoFile}; create more with "npx vpcep accounts create <name> --json"):\n${JSON.stringify(accountWire(demo), null, 2)}\n\n`)
+    }
   }
   const app = buildApp({ config, store })
+  if (demoFile) app.server.log.info({ file: demoFile }, 'created a demo account; its credentials are in this file (mode 0600)')
   app.reconciler.start()
   await app.server.listen({ host: config.host, port: config.port })
   const readyMs = Number(process.hrtime.bigint() - startedAt) / 1e6

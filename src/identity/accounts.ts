@@ -16,6 +16,20 @@ export interface NewAccount {
   secretKey: string
 }
 
+/** A new account under the names `accounts create --json` prints and the demo account file holds. */
+export function accountWire(account: NewAccount): Record<string, string> {
+  return {
+    domain_id: account.domainId,
+    domain_name: account.domainName,
+    project_id: account.projectId,
+    project_name: account.projectName,
+    user_name: account.userName,
+    password: account.password,
+    access_key: account.accessKey,
+    secret_key: account.secretKey,
+  }
+}
+
 export class AccountExistsError extends Error {}
 
 export const ACCOUNT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{2,63}$/

@@ -42,7 +42,11 @@ function sqlitePath(url: string): string {
 
 function openSqlite(url: string): Kysely<Database> {
   const file = sqlitePath(url)
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 })
+    // Created owner-only before SQLite opens it: its -wal and -shm files take the same mode.
+    fs.closeSync(fs.openSync(file, 'a', 0o600))
+  }
   const database = new SqliteDatabase(file)
   database.pragma('journal_mode = WAL')
   // FULL makes every acknowledged commit survive power loss as well as a killed process.

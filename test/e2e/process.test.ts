@@ -1,10 +1,12 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
 import { dialects, freshDatabaseUrl } from '../helpers/server.ts'
 import { httpRequest } from '../helpers/http.ts'
-import { serverArgs } from '../helpers/process.ts'
+import { SERVER_BUNDLE, serverArgs } from '../helpers/process.ts'
 import { sdkClient } from '../helpers/vpcep-sdk.ts'
 
 const ACCOUNT_FIELDS = ['domain_id', 'domain_name', 'project_id', 'project_name', 'user_name', 'password', 'access_key', 'secret_key']
@@ -19,9 +21,13 @@ interface RunningServer {
   stop(): Promise<number | null>
 }
 
-/** Starts the server as `npm start` does (the bundle in dist/), on a free port, and waits until it listens. */
-async function startProcess(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, serverArgs(), { env: { ...process.env, VPCEP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/**
+ * Starts the server as `npm start` does (the bundle in dist/), on a free port, and waits until it listens.
+ * It runs in `cwd` (default: a new empty folder), where a PostgreSQL server keeps its demo account file.
+ */
+async function startProcess(env: Record<string, string>, cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cwd-'))): Promise<RunningServer> {
+  const args = serverArgs().map((arg) => (arg === SERVER_BUNDLE ? path.resolve(arg) : arg))
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, VPCEP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
@@ -76,25 +82,31 @@ for (const dialect of dialects()) {
       }
     })
 
-    it('starts on an empty database with a demo account printed once, serves, and stops cleanly on SIGTERM', async () => {
-      const env = { VPCEP_DATABASE_URL: await freshDatabaseUrl(dialect) }
-      const first = await startProcess(env)
+    it('starts on an empty database with a demo account in an owner-only file, logs only its path, and stops cleanly on SIGTERM', async () => {
+      const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cwd-'))
+      const databaseUrl = await freshDatabaseUrl(dialect)
+      const env = { VPCEP_DATABASE_URL: databaseUrl, VPCEP_LOG_FORMAT: 'json' }
+      const file = dialect === 'sqlite' ? path.join(path.dirname(databaseUrl.slice('sqlite:'.length)), 'demo-account.json') : path.join(cwd, 'data', 'demo-account.json')
+      const first = await startProcess(env, cwd)
       let demo: Record<string, string>
       try {
-        const printed = /Created a demo account[^\n]*\n(\{[\s\S]*?\n\})/.exec(first.output())
-        assert.ok(printed, first.output())
-        demo = JSON.parse(printed[1]!)
+        demo = JSON.parse(fs.readFileSync(file, 'utf8'))
         assert.deepEqual(Object.keys(demo).sort(), [...ACCOUNT_FIELDS].sort())
+        assert.equal(fs.statSync(file).mode & 0o777, 0o600)
+        // stdout is a pipe here, as under any supervisor: the log names the file and holds no secret.
+        const logged = first.output().split('\n').filter((line) => line.includes('demo account')).map((line) => JSON.parse(line))
+        assert.deepEqual(logged.map((line) => line.file), [file])
+        for (const secret of [demo.password!, demo.secret_key!, demo.access_key!]) assert.ok(!first.output().includes(secret), 'no credential in the output')
         assert.equal((await httpRequest(`${first.url}/healthz`)).status, 200)
         const sdk = sdkClient(first.url, { accessKey: demo.access_key!, secretKey: demo.secret_key!, projectId: demo.project_id! })
         assert.equal((await sdk.listEndpoints()).httpStatusCode, 200)
-        assert.doesNotMatch(first.output(), new RegExp(demo.secret_key!.slice(0, 12) + '[\\s\\S]*' + demo.secret_key!.slice(0, 12)), 'the secret key is printed once and never logged')
       } finally {
         assert.equal(await first.stop(), 0)
       }
-      const second = await startProcess(env)
+      const second = await startProcess(env, cwd)
       try {
         assert.doesNotMatch(second.output(), /demo account/)
+        assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), demo, 'the file is left as it was')
       } finally {
         await second.stop()
       }

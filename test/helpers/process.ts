@@ -1,4 +1,6 @@
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
 import type { NewAccount } from '../../src/identity/accounts.ts'
 
@@ -37,7 +39,9 @@ const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/
  * logged at level info, so VPCEP_LOG_LEVEL must stay info or lower).
  */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 20000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, serverArgs(), {
+  // In an empty folder of its own: what a server writes beside itself (a PostgreSQL server's demo account file) stays out of the checkout.
+  const child = spawn(process.execPath, serverArgs().map((arg) => (arg === SERVER_BUNDLE ? path.resolve(arg) : arg)), {
+    cwd: fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cwd-')),
     env: { ...process.env, VPCEP_HOST: '127.0.0.1', VPCEP_PORT: '0', VPCEP_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -46,7 +46,7 @@ function registerAccounts(program: Command): void {
     .description('create an account with one project in the server region, one user and an AK/SK pair')
     .addHelpText('after', `${DATABASE_NOTE}\nExample:\n  $ VPCEP_DATABASE_URL=sqlite:./data/vpcep.db vpcep accounts create provider --json\n`)
     .action(async (name: string, options: { json?: boolean }) => {
-      const { AccountExistsError, createAccount } = await import('../../identity/accounts.ts')
+      const { AccountExistsError, accountWire, createAccount } = await import('../../identity/accounts.ts')
       const { systemClock } = await import('../../domain/clock.ts')
       await withStore(async (store, config) => {
         let account
@@ -57,16 +57,7 @@ function registerAccounts(program: Command): void {
           if (error instanceof Error && /account names are/.test(error.message)) throw new CliError(error.message, EXIT.usage)
           throw error
         }
-        const wire = {
-          domain_id: account.domainId,
-          domain_name: account.domainName,
-          project_id: account.projectId,
-          project_name: account.projectName,
-          user_name: account.userName,
-          password: account.password,
-          access_key: account.accessKey,
-          secret_key: account.secretKey,
-        }
+        const wire = accountWire(account)
         if (options.json) return printJson(wire)
         println(`Created account ${name}. Keep these; the password and secret key are not shown again.`)
         for (const [key, value] of Object.entries(wire)) println(`  ${key.padEnd(13)} ${value}`)
