@@ -22,32 +22,33 @@ export const MAX_WHITELIST_RECORDS = 1000
 /** Entries per batch request (EndPoint.0016); likewise unpublished. */
 export const MAX_BATCH_SIZE = 500
 
-export const EVERY_ACCOUNT = 'iam:domain::*'
+/** The two spellings that admit every account: the reference's form and the bare `*` of older docs. */
+export const EVERY_ACCOUNT = ['iam:domain::*', '*'] as const
 const DOMAIN_RECORD = /^iam:domain::([A-Za-z0-9]{1,64}|\*)$/
 const ORG_RECORD = /^organizations:orgPath::[A-Za-z0-9/\-*?]{1,1024}$/
 
 /**
- * Parses one whitelist string. A bare `*` (older docs) is stored as `iam:domain::*`, so both spellings
- * name the same record. The declared `permission_type`, when given, must match the string's form.
+ * Checks one whitelist string and answers it exactly as written, with its type. `*` and `iam:domain::*`
+ * are two records that both admit everyone: a client such as the Terraform provider compares the list
+ * it reads back with what it wrote, so rewriting `*` would look like a change it must undo
+ * (docs/decisions.md, "Whitelist"). The declared `permission_type`, when given, must match the form.
  */
-export function normalizePermission(raw: string, declared?: PermissionType): { permission: string; permissionType: PermissionType } {
-  const value = raw.trim()
-  let parsed: { permission: string; permissionType: PermissionType } | undefined
-  if (value === '*') parsed = { permission: EVERY_ACCOUNT, permissionType: 'domainId' }
-  else if (DOMAIN_RECORD.test(value)) parsed = { permission: value, permissionType: 'domainId' }
-  else if (ORG_RECORD.test(value)) parsed = { permission: value, permissionType: 'orgPath' }
-  if (!parsed) {
+export function parsePermission(raw: string, declared?: PermissionType): { permission: string; permissionType: PermissionType } {
+  let permissionType: PermissionType | undefined
+  if (raw === '*' || DOMAIN_RECORD.test(raw)) permissionType = 'domainId'
+  else if (ORG_RECORD.test(raw)) permissionType = 'orgPath'
+  if (!permissionType) {
     fail('invalidPermission', `"${raw.slice(0, 80)}" is not iam:domain::<account id>, iam:domain::*, * or organizations:orgPath::<path>.`)
   }
-  if (declared && declared !== parsed.permissionType) {
+  if (declared && declared !== permissionType) {
     fail('invalidPermission', `"${raw.slice(0, 80)}" is not of permission_type ${declared}.`)
   }
-  return parsed
+  return { permission: raw, permissionType }
 }
 
-/** The records that admit `accountId` to a service, in stored form. */
+/** The stored strings any of which admits `accountId` to a service. */
 export function admittingRecords(accountId: string): string[] {
-  return [`iam:domain::${accountId}`, EVERY_ACCOUNT]
+  return [`iam:domain::${accountId}`, ...EVERY_ACCOUNT]
 }
 
 /** The service's whitelist, managed only by the service's owner project. */
@@ -67,7 +68,7 @@ export class Whitelist {
     if (entries.length > MAX_BATCH_SIZE) fail('batchTooLarge', `At most ${MAX_BATCH_SIZE} records per request.`)
     const wanted = new Map<string, { permissionType: PermissionType; description: string }>()
     for (const entry of entries) {
-      const { permission, permissionType } = normalizePermission(entry.permission, declared)
+      const { permission, permissionType } = parsePermission(entry.permission, declared)
       if (!wanted.has(permission)) wanted.set(permission, { permissionType, description: entry.description ?? '' })
     }
     return this.write(scope, serviceId, async (tx, stamp) => {
@@ -113,7 +114,7 @@ export class Whitelist {
     if (permissions.length === 0) fail('emptyPermissions', 'permissions must not be empty.')
     if (permissions.length > MAX_BATCH_SIZE) fail('batchTooLarge', `At most ${MAX_BATCH_SIZE} records per request.`)
     const normalized = [...new Map(permissions.map((raw) => {
-      const parsed = normalizePermission(raw, declared)
+      const parsed = parsePermission(raw, declared)
       return [parsed.permission, parsed] as const
     })).values()]
     return this.write(scope, serviceId, async (tx, stamp) => {

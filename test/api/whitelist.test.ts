@@ -83,20 +83,23 @@ for (const dialect of dialects()) {
       assert.deepEqual({ id: listed.id, permission_type: listed.permission_type, created_at: listed.created_at }, { id: domain.id, permission_type: 'domainId', created_at: domain.created_at })
     })
 
-    it('stores a bare * as iam:domain::*, which admits every account', async () => {
+    it('keeps * and iam:domain::* as written: two records, each admitting every account', async () => {
       const service = await availableService(aSdk)
       const star = await aSdk.batchAddEndpointServicePermissions(service.id, { permissions: [{ permission: '*', description: 'everyone' }] })
-      assertRecord(star.permissions[0], 'iam:domain::*', 'domainId', 'everyone')
+      assertRecord(star.permissions[0], '*', 'domainId', 'everyone')
+      const again = await aSdk.addOrRemoveServicePermissions(service.id, { action: 'add', permissions: ['*'], permission_type: 'domainId' })
+      assert.deepEqual(again.permissions, ['*'])
       const spelled = await aSdk.batchAddEndpointServicePermissions(service.id, { permissions: [{ permission: 'iam:domain::*' }] })
-      assert.equal(spelled.permissions[0].id, star.permissions[0].id)
-      const viaAction = await aSdk.addOrRemoveServicePermissions(service.id, { action: 'add', permissions: ['*'] })
-      assert.deepEqual(viaAction.permissions, ['iam:domain::*'])
+      assert.notEqual(spelled.permissions[0].id, star.permissions[0].id)
       const list = await whitelistOf(service.id)
-      assert.deepEqual(list.permissions.map((p: any) => [p.id, p.permission]), [[star.permissions[0].id, 'iam:domain::*']])
+      assert.deepEqual(list.permissions.map((p: any) => [p.id, p.permission]), [[star.permissions[0].id, '*'], [spelled.permissions[0].id, 'iam:domain::*']])
 
       const bEndpoint = await settledNewEndpoint(bSdk, { endpoint_service_id: service.id })
+      assert.equal(bEndpoint.status, 'pendingAcceptance')
+      // Removing one spelling leaves the other, which still admits everyone.
+      assert.deepEqual((await aSdk.addOrRemoveServicePermissions(service.id, { action: 'remove', permissions: ['iam:domain::*'] })).permissions, ['*'])
       const cEndpoint = await settledNewEndpoint(cSdk, { endpoint_service_id: service.id })
-      assert.deepEqual([bEndpoint.status, cEndpoint.status], ['pendingAcceptance', 'pendingAcceptance'])
+      assert.equal(cEndpoint.status, 'pendingAcceptance')
 
       const removed = await aSdk.addOrRemoveServicePermissions(service.id, { action: 'remove', permissions: ['*'] })
       assert.deepEqual(removed.permissions, [])
@@ -115,6 +118,8 @@ for (const dialect of dialects()) {
         'iam:domain:abc',
         'organizations:orgPath::',
         '**',
+        ' *',
+        'iam:domain::abc123 ',
         '',
       ]
       for (const bad of malformed) {

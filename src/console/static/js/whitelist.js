@@ -13,7 +13,7 @@ export function toPermission(entry) {
 }
 
 function describePermission(p) {
-  if (p.permission === 'iam:domain::*') return 'Every account'
+  if (p.permission === 'iam:domain::*' || p.permission === '*') return 'Every account'
   if (p.permission_type === 'orgPath') return 'Organization path'
   return 'Account'
 }
