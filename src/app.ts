@@ -25,6 +25,7 @@ import { validatorCompiler } from './http/validation.ts'
 import { serializerFactory, type CompilerFactory } from './http/serialization.ts'
 import { requestId } from './http/request-id.ts'
 import { registerBodyParser } from './http/body.ts'
+import { registerUnknownFieldTolerance } from './http/unknown-fields.ts'
 import { registerAuthentication } from './http/auth.ts'
 import { RateLimiter } from './http/rate-limit.ts'
 import { Metrics } from './http/metrics.ts'
@@ -114,6 +115,7 @@ export function buildApp(deps: AppDeps): App {
   metrics.register(server)
   registerErrorHandling(server)
   registerBodyParser(server)
+  registerUnknownFieldTolerance(server)
   const { perSecond, burst } = config.rateLimit
   const { authThrottle, allowUnsignedPayload, allowedHosts, passwordCheckConcurrency } = config.security
   const throttle = authThrottle.enabled ? new FailureThrottle(authThrottle, () => clock.now().getTime()) : UNTHROTTLED

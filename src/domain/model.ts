@@ -52,6 +52,8 @@ export interface EndpointService {
   description: string
   enablePolicy: boolean
   ipVersion: string
+  /** Given with `ip_version: ipv6`, `""` otherwise. */
+  snatNetworkId: string
   ports: PortMapping[]
   errors: ServiceError[]
   tags: Tag[]

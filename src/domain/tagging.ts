@@ -35,7 +35,11 @@ export const MAX_SEARCH_OFFSET = 2_147_483_647
 const MAX_KEY_LENGTH = 128
 const MAX_VALUE_LENGTH = 255
 
-/** One element of a tag action: `value` is required to create, optional to delete (by key and value). */
+/**
+ * One element of a tag action. To create, an absent `value` is the empty value: Go clients (the Terraform
+ * provider's `value,omitempty`) send `{"key":"k"}` for `k = ""`, and create bodies already read it so.
+ * To delete, an absent `value` means by key alone.
+ */
 export interface ResourceTagInput {
   key: string
   value?: string
@@ -130,10 +134,7 @@ export class Tagging {
     if (action !== 'create' && action !== 'delete') fail('invalidAction', `action must be create or delete, got "${action.slice(0, 32)}".`)
     if (!tags || tags.length === 0) fail('tagEmpty', 'tags must hold at least one tag.')
     if (action === 'create') {
-      const wanted = tags.map((tag, index): Tag => {
-        if (tag.value === undefined) fail('parameterError', `tags[${index}].value is required when action is create.`)
-        return { key: tag.key, value: tag.value }
-      })
+      const wanted = tags.map((tag): Tag => ({ key: tag.key, value: tag.value ?? '' }))
       validateTags(wanted)
       await this.write(scope, resourceType, resourceId, (existing) => this.plan(wanted, existing))
       return

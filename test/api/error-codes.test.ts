@@ -65,7 +65,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { error: 'parameterError', expect: [400, 'EndPoint.0002'], how: 'an unknown body field', provoke: (f) => failure(f.sdk.createEndpointService(serviceBody({ colour: 'red' }))) },
+  { error: 'parameterError', expect: [400, 'EndPoint.0002'], how: 'a body field of the wrong type', provoke: (f) => failure(f.sdk.createEndpointService(serviceBody({ approval_enabled: 'red' }))) },
   {
     error: 'authenticationFailed',
     expect: [401, 'EndPoint.0003'],

@@ -43,7 +43,7 @@ export async function adminRoutes(app: Api, deps: RouteDeps): Promise<void> {
 
   app.put('/admin/v1/transitions/:resource_type', {
     config: { public: true },
-    schema: { operationId: 'AdminSetTransitions', tags, params: TypeParams, body: Type.Object({ mode: StringEnum(TRANSITION_MODES), delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })) }, { additionalProperties: false }), response: { 200: SettingsResponse, ...ADMIN_ERRORS } },
+    schema: { operationId: 'AdminSetTransitions', tags, params: TypeParams, body: Type.Object({ mode: StringEnum(TRANSITION_MODES), delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })) }), response: { 200: SettingsResponse, ...ADMIN_ERRORS } },
     handler: async (request) => admin.setTransitions(request.params.resource_type, request.body.mode, request.body.delay_ms ?? 0),
   })
 
@@ -66,8 +66,7 @@ export async function adminRoutes(app: Api, deps: RouteDeps): Promise<void> {
       tags,
       params: ResourceParams,
       body: Type.Object(
-        { errors: Type.Array(Type.Object({ code: Type.String({ minLength: 1, maxLength: 10 }), message: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 10 }) },
-        { additionalProperties: false },
+        { errors: Type.Array(Type.Object({ code: Type.String({ minLength: 1, maxLength: 10 }), message: Type.String({ maxLength: 1024 }) }), { minItems: 1, maxItems: 10 }) },
       ),
       response: { 200: StatusResponse, ...ADMIN_ERRORS },
     },

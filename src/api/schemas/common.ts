@@ -26,7 +26,6 @@ export const ProjectParams = Type.Object({ project_id: Id })
 
 export const TagSchema = Type.Object(
   { key: Type.String({ maxLength: 1024 }), value: Type.Optional(Type.String({ maxLength: 1024 })) },
-  { additionalProperties: false },
 )
 export const TagOut = Type.Object({ key: Type.String(), value: Type.String() })
 

@@ -13,6 +13,9 @@ export const PolicyStatement = Type.Object({
   Resource: Type.Array(Type.String()),
   Condition: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   Sid: Type.Optional(Type.String()),
+}, {
+  // A statement is the user's policy, stored and echoed verbatim: keys beyond these five are kept.
+  additionalProperties: true,
 })
 
 export const CreateEndpointBody = Type.Object(
@@ -32,7 +35,6 @@ export const CreateEndpointBody = Type.Object(
     ip_version: Type.Optional(StringEnum(['ipv4', 'dualstack'])),
     ipv6_address: Type.Optional(Type.String({ maxLength: 64 })),
   },
-  { additionalProperties: false },
 )
 
 /** Union of every endpoint representation (digest §4.0); every field present but `error` (failed only) and `policy_document` (when set). */
@@ -50,6 +52,7 @@ export const EndpointOut = Type.Object({
   dns_names: Type.Array(Type.String()),
   ip: Type.String(),
   ipv6_address: Type.String(),
+  ip_version: Type.String(),
   vpc_id: Type.String(),
   subnet_id: Type.String(),
   created_at: WireTime,
@@ -100,7 +103,6 @@ export const ListConnectionsResponse = Type.Object({ connections: Type.Array(Con
 
 export const ConnectionActionBody = Type.Object(
   { action: Type.String({ minLength: 1, maxLength: 32 }), endpoints: Type.Array(Id, { maxItems: 1000 }) },
-  { additionalProperties: false },
 )
 export const ConnectionsResponse = Type.Object({ connections: Type.Array(ConnectionOut) })
 
@@ -138,6 +140,8 @@ export function toWireEndpoint(e: Endpoint, poolId: string): Static<typeof Endpo
     dns_names: e.dnsNames,
     ip: e.ip,
     ipv6_address: e.ipv6Address,
+    // Not stored: a dual-stack endpoint is exactly one that was given an IPv6 address at create.
+    ip_version: e.ipv6Address ? 'dualstack' : 'ipv4',
     vpc_id: e.vpcId,
     subnet_id: e.subnetId,
     created_at: toWireTime(e.createdAt),
@@ -171,9 +175,8 @@ export function toWireConnection(e: Endpoint): Static<typeof ConnectionOut> {
 
 export const ConnectionDescriptionBody = Type.Object(
   {
-    connections: Type.Array(Type.Object({ id: Id, description: Description() }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
+    connections: Type.Array(Type.Object({ id: Id, description: Description() }), { minItems: 1, maxItems: 500 }),
   },
-  { additionalProperties: false },
 )
 
 export const UpdateEndpointWhitelistBody = Type.Object(
@@ -181,7 +184,6 @@ export const UpdateEndpointWhitelistBody = Type.Object(
     whitelist: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 })),
     enable_whitelist: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
 )
 
 export const UpdatePolicyBody = Type.Object(
@@ -189,14 +191,13 @@ export const UpdatePolicyBody = Type.Object(
     policy_statement: Type.Optional(Type.Array(PolicyStatement, { maxItems: 100 })),
     policy_document: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
-  { additionalProperties: false },
 )
 
-export const RouteTablesBody = Type.Object({ routetables: Type.Array(coded(UuidString, 'EndPoint.1019'), { maxItems: 200 }) }, { additionalProperties: false })
+export const RouteTablesBody = Type.Object({ routetables: Type.Array(coded(UuidString, 'EndPoint.1019'), { maxItems: 200 }) })
 const RouteTableFailure = Type.Object({ id: Type.String(), error_message: Type.String() })
 export const RouteTablesResponse = Type.Object({
   routetables: Type.Array(Type.String()),
   error: Type.Array(Type.Object({ bind_failed: Type.Array(RouteTableFailure), unbind_failed: Type.Array(RouteTableFailure) })),
 })
 
-export const UpgradeEndpointBody = Type.Object({ action: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false })
+export const UpgradeEndpointBody = Type.Object({ action: Type.String({ minLength: 1, maxLength: 32 }) })

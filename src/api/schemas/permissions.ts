@@ -27,17 +27,15 @@ export const ListPermissionsResponse = Type.Object({ permissions: Type.Array(Per
 export const BatchCreateBody = Type.Object(
   {
     permissions: Type.Array(
-      Type.Object({ permission: PermissionString, description: Type.Optional(Description(256)) }, { additionalProperties: false }),
+      Type.Object({ permission: PermissionString, description: Type.Optional(Description(256)) }),
       { maxItems: 1000 },
     ),
     permission_type: Type.Optional(PermissionType),
   },
-  { additionalProperties: false },
 )
 
 export const BatchDeleteBody = Type.Object(
-  { permissions: Type.Array(Type.Object({ id: Id }, { additionalProperties: false }), { maxItems: 1000 }) },
-  { additionalProperties: false },
+  { permissions: Type.Array(Type.Object({ id: Id }), { maxItems: 1000 }) },
 )
 
 export const PermissionsResponse = Type.Object({ permissions: Type.Array(PermissionOut) })
@@ -48,7 +46,6 @@ export const PermissionActionBody = Type.Object(
     permission_type: Type.Optional(PermissionType),
     action: Type.String({ minLength: 1, maxLength: 32 }),
   },
-  { additionalProperties: false },
 )
 export const PermissionActionResponse = Type.Object({ permissions: Type.Array(Type.String()), permission_type: Type.String() })
 
@@ -58,6 +55,5 @@ export function toWirePermission(p: Permission): Static<typeof PermissionOut> {
 
 export const PermissionRecordParams = Type.Object({ project_id: Id, vpc_endpoint_service_id: Id, permission_id: Id })
 export const UpdatePermissionBody = Type.Object(
-  { permission: Type.Object({ description: Description(256) }, { additionalProperties: false }) },
-  { additionalProperties: false },
+  { permission: Type.Object({ description: Description(256) }) },
 )

@@ -10,7 +10,6 @@ export const PortMappingIn = Type.Object(
     server_port: coded(Type.Integer({ minimum: 1, maximum: 65535 }), 'EndPoint.3043'),
     protocol: Type.Optional(StringEnum(PROTOCOLS, { 'x-vpcep-error': 'EndPoint.3075' })),
   },
-  { additionalProperties: false },
 )
 export const PortMappingOut = Type.Object({ client_port: Type.Integer(), server_port: Type.Integer(), protocol: Type.String() })
 
@@ -31,7 +30,6 @@ export const CreateServiceBody = Type.Object(
     snat_network_id: Type.Optional(UuidString),
     enable_policy: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
 )
 
 /** Union of the create, detail and list representations (digest §4.0); every field always present. */
@@ -60,6 +58,7 @@ export const ServiceOut = Type.Object({
   description: Type.String(),
   enable_policy: Type.Boolean(),
   ip_version: Type.String(),
+  snat_network_id: Type.String(),
   public_border_group: Type.String(),
 })
 
@@ -134,6 +133,7 @@ export function toWireService(service: EndpointService, poolId: string): Static<
     description: service.description,
     enable_policy: service.enablePolicy,
     ip_version: service.ipVersion,
+    snat_network_id: service.snatNetworkId,
     public_border_group: '',
   }
 }
@@ -148,7 +148,6 @@ export const UpdateServiceBody = Type.Object(
     description: Type.Optional(Description()),
     ip: Type.Optional(coded(Type.String({ maxLength: 255, pattern: '^[A-Za-z0-9.:-]+$' }), 'EndPoint.3010')),
   },
-  { additionalProperties: false },
 )
 
 export function toUpdateServiceInput(body: Static<typeof UpdateServiceBody>): UpdateServiceInput {
@@ -166,7 +165,6 @@ export function toUpdateServiceInput(body: Static<typeof UpdateServiceBody>): Up
 /** The SDK marks the whole body optional; an absent name clears the short name. */
 export const RenameServiceBody = Type.Object(
   { endpoint_service_name: Type.Optional(coded(Type.String({ maxLength: 16, pattern: '^[A-Za-z0-9_-]*$' }), 'EndPoint.3076')) },
-  { additionalProperties: false },
 )
 export const RenameServiceResponse = Type.Object({ endpoint_service_name: Type.String() })
 
@@ -211,14 +209,12 @@ export function toWirePublicService(s: EndpointService): Static<typeof PublicSer
 /** v2 UpgradeEndpointService: the Node SDK sends no body at all, which means `upgrade` (digest §4.9.1). */
 export const UpgradeServiceBody = Type.Object(
   { action: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })), enable_multi_server: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
 )
 export const AddServerResourcesBody = Type.Object(
   {
     server_resources: Type.Array(
-      Type.Object({ resource_id: Id, availability_zone_id: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+      Type.Object({ resource_id: Id, availability_zone_id: Type.Optional(Type.String({ maxLength: 64 })) }),
       { maxItems: 100 },
     ),
   },
-  { additionalProperties: false },
 )

@@ -18,16 +18,14 @@ export const TagActionBody = Type.Object(
     action: coded(Type.String({ maxLength: 32 }), 'EndPoint.0007'),
     tags: Type.Optional(coded(Type.Array(TagSchema, { maxItems: 1000 }), 'EndPoint.0016')),
   },
-  { additionalProperties: false },
 )
 
 /** TagValuesList as a search filter: `values` must be present, `[]` meaning any value. */
 const TagValuesIn = Type.Object(
   { key: Type.String({ maxLength: 1024 }), values: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000 }) },
-  { additionalProperties: false },
 )
 const TagFilterIn = Type.Optional(Type.Array(TagValuesIn, { maxItems: 1000 }))
-const MatchIn = Type.Object({ key: Type.String({ maxLength: 1024 }), value: Type.String({ maxLength: 1024 }) }, { additionalProperties: false })
+const MatchIn = Type.Object({ key: Type.String({ maxLength: 1024 }), value: Type.String({ maxLength: 1024 }) })
 
 /** QueryResourceInstanceTagsBody: `limit` and `offset` are strings of digits on the wire. */
 export const ResourceInstancesBody = Type.Object(
@@ -43,7 +41,6 @@ export const ResourceInstancesBody = Type.Object(
     limit: Type.Optional(coded(Type.String({ pattern: '^[0-9]+$', maxLength: 32 }), 'EndPoint.0006')),
     offset: Type.Optional(coded(Type.String({ pattern: '^[0-9]+$', maxLength: 32 }), 'EndPoint.0010')),
   },
-  { additionalProperties: false },
 )
 
 export const TagValuesOut = Type.Object({ key: Type.String(), values: Type.Array(Type.String()) })

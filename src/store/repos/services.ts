@@ -35,6 +35,7 @@ function toService(row: ServiceRow, connectionCount: number, tags: EndpointServi
     description: row.description,
     enablePolicy: row.enablePolicy === 1,
     ipVersion: row.ipVersion,
+    snatNetworkId: row.snatNetworkId,
     ports: JSON.parse(row.ports),
     errors: JSON.parse(row.errors),
     tags,
