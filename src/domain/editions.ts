@@ -66,7 +66,6 @@ export class Editions {
     const { store, clock } = this.ctx
     await store.transaction(async (tx) => {
       const row = await lockAvailableService(tx, store.dialect, scope, serviceId)
-      if (row.enableMultiServer !== 1) fail('invalidSpecification', 'Upgrade the service with enable_multi_server first.')
       if (row.serverType !== 'LB') fail('invalidServerType', 'Only LB endpoint services take several backends.')
       const current = JSON.parse(row.serverResources) as Array<{ resourceId: string; availabilityZoneId: string }>
       const byId = new Map(current.map((r) => [r.resourceId, r]))

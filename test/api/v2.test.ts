@@ -124,7 +124,9 @@ for (const dialect of dialects()) {
     describe('AddEndpointServiceServerResource', () => {
       const resources = { server_resources: [{ resource_id: randomUUID(), availability_zone_id: 'cn-north-4a' }, { resource_id: randomUUID() }] }
 
-      it('answers 204 for an LB service upgraded with enable_multi_server', async () => {
+      it('answers 204 for an LB service, upgraded or not (the Terraform provider adds servers without upgrading)', async () => {
+        const plain = await availableService(providerSdk, { server_type: 'LB' })
+        assert.equal((await providerSdk.addEndpointServiceServerResource(plain.id, { server_resources: [{ resource_id: randomUUID(), availability_zone_id: null }] })).httpStatusCode, 204)
         const service = await availableService(providerSdk, { server_type: 'LB' })
         assert.equal((await providerSdk.upgradeEndpointService(service.id, { action: 'upgrade', enable_multi_server: true })).httpStatusCode, 204)
         const added = await providerSdk.addEndpointServiceServerResource(service.id, resources)
@@ -133,16 +135,7 @@ for (const dialect of dialects()) {
         assert.equal((await providerSdk.addEndpointServiceServerResource(service.id, resources)).httpStatusCode, 204)
       })
 
-      it('refuses it otherwise (400): not upgraded, upgraded without enable_multi_server, not LB, empty list, too many', async () => {
-        const lb = await availableService(providerSdk, { server_type: 'LB' })
-        assert.deepEqual(await failure(providerSdk.addEndpointServiceServerResource(lb.id, resources)), [400, 'EndPoint.0015'])
-        await providerSdk.upgradeEndpointService(lb.id)
-        assert.deepEqual(await failure(providerSdk.addEndpointServiceServerResource(lb.id, resources)), [400, 'EndPoint.0015'])
-        // A rollback takes enable_multi_server away again.
-        await providerSdk.upgradeEndpointService(lb.id, { action: 'upgrade', enable_multi_server: true })
-        await providerSdk.upgradeEndpointService(lb.id, { action: 'rollback' })
-        assert.deepEqual(await failure(providerSdk.addEndpointServiceServerResource(lb.id, resources)), [400, 'EndPoint.0015'])
-
+      it('refuses it otherwise (400): not LB, empty list, too many, a zone that is not a string', async () => {
         const vm = await availableService(providerSdk, { server_type: 'VM' })
         await providerSdk.upgradeEndpointService(vm.id, { action: 'upgrade', enable_multi_server: true })
         assert.deepEqual(await failure(providerSdk.addEndpointServiceServerResource(vm.id, resources)), [400, 'EndPoint.3021'])
@@ -151,6 +144,7 @@ for (const dialect of dialects()) {
         await providerSdk.upgradeEndpointService(ready.id, { action: 'upgrade', enable_multi_server: true })
         assert.deepEqual(await failure(providerSdk.addEndpointServiceServerResource(ready.id, { server_resources: [] })), [400, 'EndPoint.0002'])
         assert.deepEqual(await failure(providerSdk.addEndpointServiceServerResource(ready.id, {})), [400, 'EndPoint.0002'])
+        assert.deepEqual(await failure(providerSdk.addEndpointServiceServerResource(ready.id, { server_resources: [{ resource_id: randomUUID(), availability_zone_id: 1 }] })), [400, 'EndPoint.0002'])
         assert.deepEqual(await failure(strangerSdk.addEndpointServiceServerResource(ready.id, resources)), [404, 'EndPoint.0005'])
         const many = { server_resources: Array.from({ length: 21 }, () => ({ resource_id: randomUUID() })) }
         assert.deepEqual(await failure(providerSdk.addEndpointServiceServerResource(ready.id, many)), [400, 'EndPoint.0016'])

@@ -2,6 +2,7 @@ import Type from 'typebox'
 import type { FastifyRequest } from 'fastify'
 import type { Api, RouteDeps } from './context.ts'
 import { COMMON_ERRORS, toPage } from '../schemas/common.ts'
+import { ApiError } from '../../domain/errors.ts'
 import {
   AddServerResourcesBody,
   CreateServiceBody,
@@ -39,7 +40,12 @@ export async function serviceRoutes(app: Api, deps: RouteDeps): Promise<void> {
 
   app.post('/v1/:project_id/vpc-endpoint-services', {
     schema: { operationId: 'CreateEndpointService', tags, params: ProjectParams, body: CreateServiceBody, response: { 200: ServiceOut, ...COMMON_ERRORS } },
-    handler: async (request) => toWireService(await services.create(request.scope, toCreateServiceInput(request.body)), poolId),
+    handler: async (request) => {
+      if (request.body.pool_id !== undefined && request.body.pool_id !== poolId) {
+        throw new ApiError('parameterError', `pool_id ${request.body.pool_id.slice(0, 64)} is not a pool of this region; its only pool is ${poolId}.`)
+      }
+      return toWireService(await services.create(request.scope, toCreateServiceInput(request.body)), poolId)
+    },
   })
 
   app.get('/v1/:project_id/vpc-endpoint-services', {
@@ -93,7 +99,7 @@ export async function serviceRoutes(app: Api, deps: RouteDeps): Promise<void> {
   app.post('/v2/:project_id/vpc-endpoint-services/:vpc_endpoint_service_id/add-server-resources', {
     schema: { operationId: 'AddEndpointServiceServerResource', tags, params: ServiceParams, body: AddServerResourcesBody, response: { 204: Type.Null(), ...COMMON_ERRORS } },
     handler: async (request, reply) => {
-      const resources = request.body.server_resources.map((r) => ({ resourceId: r.resource_id, availabilityZoneId: r.availability_zone_id }))
+      const resources = request.body.server_resources.map((r) => ({ resourceId: r.resource_id, availabilityZoneId: r.availability_zone_id ?? undefined }))
       await editions.addServerResources(request.scope, request.params.vpc_endpoint_service_id, resources)
       return reply.code(204).send(null)
     },

@@ -29,6 +29,8 @@ export const CreateServiceBody = Type.Object(
     ip_version: Type.Optional(StringEnum(['ipv4', 'ipv6'])),
     snat_network_id: Type.Optional(UuidString),
     enable_policy: Type.Optional(Type.Boolean()),
+    /** The Terraform provider sends it when configured; vpcep has one pool per region (`ServiceOut.pool_id`). */
+    pool_id: Type.Optional(Id),
   },
 )
 
@@ -213,7 +215,8 @@ export const UpgradeServiceBody = Type.Object(
 export const AddServerResourcesBody = Type.Object(
   {
     server_resources: Type.Array(
-      Type.Object({ resource_id: Id, availability_zone_id: Type.Optional(Type.String({ maxLength: 64 })) }),
+      // The Terraform provider sends `"availability_zone_id": null` when none is configured.
+      Type.Object({ resource_id: Id, availability_zone_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])) }),
       { maxItems: 100 },
     ),
   },

@@ -27,7 +27,16 @@ const TagValuesIn = Type.Object(
 const TagFilterIn = Type.Optional(Type.Array(TagValuesIn, { maxItems: 1000 }))
 const MatchIn = Type.Object({ key: Type.String({ maxLength: 1024 }), value: Type.String({ maxLength: 1024 }) })
 
-/** QueryResourceInstanceTagsBody: `limit` and `offset` are strings of digits on the wire. */
+/**
+ * A paging value of QueryResourceInstanceTagsBody: a string of digits per the reference, or a JSON
+ * integer, which the Terraform provider's resources_by_tags data source sends as `offset` (a Go int).
+ * Ranges are the domain's.
+ */
+function DigitsOrInteger(code: string) {
+  return coded(Type.Union([coded(Type.String({ pattern: '^[0-9]+$', maxLength: 32 }), code), coded(Type.Integer(), code)]), code)
+}
+
+/** QueryResourceInstanceTagsBody. */
 export const ResourceInstancesBody = Type.Object(
   {
     action: coded(Type.String({ maxLength: 32 }), 'EndPoint.0007'),
@@ -38,8 +47,8 @@ export const ResourceInstancesBody = Type.Object(
     sys_tags: TagFilterIn,
     without_any_tag: Type.Optional(Type.Boolean()),
     matches: Type.Optional(Type.Array(MatchIn, { maxItems: 100 })),
-    limit: Type.Optional(coded(Type.String({ pattern: '^[0-9]+$', maxLength: 32 }), 'EndPoint.0006')),
-    offset: Type.Optional(coded(Type.String({ pattern: '^[0-9]+$', maxLength: 32 }), 'EndPoint.0010')),
+    limit: Type.Optional(DigitsOrInteger('EndPoint.0006')),
+    offset: Type.Optional(DigitsOrInteger('EndPoint.0010')),
   },
 )
 
