@@ -197,6 +197,29 @@ for (const dialect of dialects()) {
       await services.delete(service.id)
     })
 
+    it('data sources and connection descriptions page the way the provider pages them', async () => {
+      const { state: service } = await services.create({ ...exampleService(), name: 'tfpaged', approval: true, permissions: Array.from({ length: 12 }, (_, i) => `iam:domain::tfpaged${i}`) })
+      const permissions = await go.listAll(`/v1/{project_id}/vpc-endpoint-services/${service.id}/permissions`, 'permissions')
+      assert.equal(permissions.length, 12)
+      assert.deepEqual(service.permissions.length, 12)
+      const own = await go.listAll('/v1/{project_id}/vpc-endpoint-services', 'endpoint_services', { endpoint_service_name: 'tfpaged' })
+      assert.deepEqual(own.map((s) => s.id), [service.id])
+      const publics = await go.listAll('/v1/{project_id}/vpc-endpoint-services/public', 'endpoint_services')
+      assert.ok(publics.length > 0 && publics.every((p) => typeof p.is_charge === 'boolean'))
+      const summary = await go.request('GET', '/v1/{project_id}/vpc-endpoint-services/describe', { query: { endpoint_service_name: service.service_name } })
+      assert.deepEqual([summary.id, summary.service_type, typeof summary.is_charge, typeof summary.enable_policy], [service.id, 'interface', 'boolean', 'boolean'])
+      const quotas = await go.request('GET', '/v1/{project_id}/quotas', { query: { type: 'endpoint' } })
+      assert.deepEqual(quotas.quotas.resources.map((q: any) => q.type), ['endpoint'])
+
+      // huaweicloud_vpcep_service_connection_update: PUT the description, read it back by id.
+      const { state: endpoint } = await endpoints.create({ service_id: service.id, vpc_id: VPC, network_id: SUBNET })
+      await go.request('PUT', `/v1/{project_id}/vpc-endpoint-services/${service.id}/connections/description`, { body: { connections: [{ id: endpoint.id, description: 'a note, as written ' }] } })
+      const read = await go.request('GET', `/v1/{project_id}/vpc-endpoint-services/${service.id}/connections`, { query: { limit: 1000, id: endpoint.id } })
+      assert.deepEqual(read.connections.map((c: any) => c.description), ['a note, as written '])
+      await endpoints.delete(endpoint.id)
+      await services.delete(service.id)
+    })
+
     it('data source vpcep_resources_by_tags: limit "1000" as a string, offset as a JSON number, until an empty page', async () => {
       for (let i = 0; i < 3; i++) await services.create({ ...exampleService(), name: `tfsearch${i}`, tags: { search: 'yes' } })
       const path = '/v1/{project_id}/endpoint_service/resource_instances/action'

@@ -7,7 +7,7 @@ import { sdkDate, type SigningKey } from './signed.ts'
  * The wire behaviour of the Go client the Terraform provider uses (chnsz/golangsdk, vendored in
  * huaweicloud/terraform-provider-huaweicloud), as far as a server can see it:
  * - the signature covers host, X-Project-Id and X-Sdk-Date only: the Go signer leaves Content-Type out,
- *   which is still sent (unsigned), on every request;
+ *   which is sent (unsigned) with a JSON body only;
  * - queries are url.Values.Encode(): keys sorted, form-encoded;
  * - bodies are whatever the request struct marshals to (the caller builds them with `omitEmpty`);
  * - a status outside the operation's OK codes is an error; a 404 is golangsdk.ErrDefault404.
@@ -65,11 +65,12 @@ export class GoClient {
     const wireQuery = new URLSearchParams(Object.entries(query).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))).toString()
     const res: HttpResult = await httpRequest(`${this.baseUrl}${fullPath}${wireQuery ? `?${wireQuery}` : ''}`, {
       method,
-      headers: { ...signed, 'Content-Type': 'application/json', Accept: 'application/json', 'User-Agent': 'golangsdk' },
+      headers: { ...signed, ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }), Accept: 'application/json', 'User-Agent': 'golangsdk' },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     })
     this.calls.push({ method, path: fullPath, query: wireQuery, body: options.body, status: res.status, response: res.json })
-    const ok = options.ok ?? (method === 'DELETE' ? [202, 204] : method === 'POST' ? [200, 201, 202, 204] : [200])
+    // golangsdk's defaultOkCodes, unless the operation names its own.
+    const ok = options.ok ?? (method === 'GET' ? [200] : method === 'DELETE' ? [200, 202, 204] : [200, 201, 202])
     if (!ok.includes(res.status)) throw new GoRequestError(res.status, res.json ?? res.text)
     return res.json
   }
