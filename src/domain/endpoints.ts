@@ -78,7 +78,8 @@ export class Endpoints {
     let address: { ip: string; ipNumber: number | null } = { ip: '', ipNumber: null }
     let routetables: string[] = []
     if (gateway) {
-      if (input.enableDns) fail('invalidEnableDns', 'Gateway endpoints have no private DNS name; leave enable_dns false.')
+      // The reference: for gateway services enable_dns may be true or false, and no DNS name is created
+      // either way. The Terraform provider sends true unless told otherwise (its default).
       if (input.whitelist?.length || input.enableWhitelist) fail('parameterError', 'whitelist and enable_whitelist apply to interface endpoints only.')
       routetables = await claimRouteTables(tx, scope.projectId, service.id, input.routetables?.length ? input.routetables : [defaultRouteTable(input.vpcId)])
     } else {
@@ -103,7 +104,7 @@ export class Endpoints {
         markerId: ids.markerId(),
         status: 'creating',
         requiresApproval: service.approvalEnabled,
-        enableDns: input.enableDns ? 1 : 0,
+        enableDns: input.enableDns && !gateway ? 1 : 0,
         whitelist: JSON.stringify(validateAcl(input.whitelist ?? [])),
         enableWhitelist: input.enableWhitelist ? 1 : 0,
         description: input.description ?? '',

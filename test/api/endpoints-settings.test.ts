@@ -129,8 +129,10 @@ for (const dialect of dialects()) {
         assert.deepEqual([plain.enable_dns, plain.dns_names], [false, []])
       })
 
-      it('refuses it on gateway endpoints (EndPoint.2033) and a non-boolean value (EndPoint.2033)', async () => {
-        assert.deepEqual(await failure(consumerSdk.createEndpoint({ endpoint_service_id: obs.id, vpc_id: randomUUID(), enable_dns: true })), [400, 'EndPoint.2033'])
+      it('accepts it on gateway endpoints without creating a name; refuses a non-boolean value (EndPoint.2033)', async () => {
+        // Terraform's enable_dns defaults to true, and the reference allows either value for gateway services.
+        const gateway = await consumerSdk.createEndpoint({ endpoint_service_id: obs.id, vpc_id: randomUUID(), enable_dns: true })
+        assert.deepEqual([gateway.enable_dns, gateway.dns_names], [false, []])
         assert.deepEqual(await failure(consumerSdk.createEndpoint({ endpoint_service_id: openService.id, vpc_id: VPC, subnet_id: SUBNET, enable_dns: 'true' })), [400, 'EndPoint.2033'])
       })
     })

@@ -220,6 +220,24 @@ for (const dialect of dialects()) {
       await services.delete(service.id)
     })
 
+    it('TestAccVPCEndpoint_gatewayEndpoint: enable_dns left at its default (true), route tables and policy read back', async () => {
+      const publics = await go.listAll('/v1/{project_id}/vpc-endpoint-services/public', 'endpoint_services')
+      const obs = publics.find((p) => p.service_type === 'gateway')
+      const describe = await go.request('GET', '/v1/{project_id}/vpc-endpoint-services/describe', { query: { id: obs.id } })
+      assert.equal(describe.enable_policy, true)
+      const routeTable = randomUUID()
+      const policy = '[{"Effect":"Allow","Action":["obs:bucket:ListBucket"],"Resource":["obs:*:*:*:*/*","obs:*:*:*:*"]},{"Effect":"Deny","Action":["obs:object:DeleteObject"],"Resource":["obs:*:*:*:*/*","obs:*:*:*:*"]}]'
+      const config: EndpointConfig = { service_id: obs.id, vpc_id: randomUUID(), description: 'created by terraform', routetables: [routeTable], policy_statement: policy, tags: { owner: 'tf-acc' } }
+      const { state } = await endpoints.create(config)
+      assert.deepEqual([state.status, state.service_type, state.routetables], ['accepted', 'gateway', [routeTable]])
+      assert.equal(state.enable_dns, undefined, 'Read leaves enable_dns alone for gateway endpoints')
+      assert.deepEqual(endpoints.plan(config, { ...state, enable_dns: true }), [])
+      const other = randomUUID()
+      const moved = await endpoints.update({ ...state, enable_dns: true }, { ...config, routetables: [other] })
+      assert.deepEqual(moved.routetables, [other])
+      await endpoints.delete(state.id)
+    })
+
     it('data source vpcep_resources_by_tags: limit "1000" as a string, offset as a JSON number, until an empty page', async () => {
       for (let i = 0; i < 3; i++) await services.create({ ...exampleService(), name: `tfsearch${i}`, tags: { search: 'yes' } })
       const path = '/v1/{project_id}/endpoint_service/resource_instances/action'
