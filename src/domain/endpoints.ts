@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net'
 import { isUniqueViolation, lockProject } from '../store/database.ts'
 import { findServiceRowForConsumer } from '../store/repos/services.ts'
 import { findOwnEndpoint, findOwnEndpointRow, hydrateEndpoints, listEndpointRows, type EndpointFilter } from '../store/repos/endpoints.ts'
@@ -72,6 +73,11 @@ export class Endpoints {
     const gateway = service.serviceType === 'gateway'
     checkPolicies(service, input.policyStatement, input.policyDocument)
     const profession = input.ipVersion === 'dualstack'
+    if (input.ipv6Address !== undefined) {
+      // Given without dual-stack it could never read back (the Terraform provider would replace the endpoint on every plan).
+      if (!profession) fail('parameterError', 'ipv6_address needs ip_version dualstack.')
+      if (!isIPv6(input.ipv6Address)) fail('invalidIpAddress', `"${input.ipv6Address.slice(0, 64)}" is not an IPv6 address.`)
+    }
     if (profession && !(JSON.parse(service.supportedEditions) as string[]).includes('profession')) {
       fail('invalidSpecification', `Endpoint service ${service.id} does not accept professional (dual-stack) endpoints; upgrade it first.`)
     }

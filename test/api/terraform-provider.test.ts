@@ -282,6 +282,9 @@ for (const dialect of dialects()) {
       const { state } = await endpoints.create(config)
       assert.deepEqual([state.ip_version, state.ipv6_address], ['dualstack', 'fd00:1234:5678::23f4:3969:f826:fcc8'])
       assert.deepEqual(endpoints.plan(config, state), [])
+      // An address that could not read back as written is refused rather than dropped.
+      await assert.rejects(endpoints.create({ service_id: service.id, vpc_id: VPC, network_id: SUBNET, ipv6_address: 'fd00::1' }), (error: GoRequestError) => error.status === 400 && /ipv6_address/.test(JSON.stringify(error.body)))
+      await assert.rejects(endpoints.create({ service_id: service.id, vpc_id: VPC, network_id: SUBNET, ip_version: 'dualstack', ipv6_address: 'fd00::zz' }), (error: GoRequestError) => error.code === 'EndPoint.3010')
       const auto = await endpoints.create({ service_id: service.id, vpc_id: VPC, network_id: SUBNET, ip_version: 'dualstack' })
       assert.match(auto.state.ipv6_address, /:/)
       // huaweicloud_vpcep_endpoint_upgrade on a basic endpoint, and huaweicloud_vpcep_service_add_servers.
