@@ -111,14 +111,17 @@ export async function waitForState(refresh: () => Promise<string>, pending: stri
   }
 }
 
+/** What `read` answers, or undefined when it fails with HTTP 404 (golangsdk.ErrDefault404). */
+export async function unlessGone<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read()
+  } catch (error) {
+    if (error instanceof GoRequestError && error.status === 404) return undefined
+    throw error
+  }
+}
+
 /** The refresh function of the provider's waiters: the resource's status, or `deleted` on HTTP 404. */
 export function statusOrDeleted(read: () => Promise<any>): () => Promise<string> {
-  return async () => {
-    try {
-      return (await read()).status
-    } catch (error) {
-      if (error instanceof GoRequestError && error.status === 404) return 'deleted'
-      throw error
-    }
-  }
+  return async () => (await unlessGone(read))?.status ?? 'deleted'
 }

@@ -1,4 +1,4 @@
-import { GoClient, GoRequestError, omitEmpty, statusOrDeleted, waitForState } from './go-client.ts'
+import { GoClient, GoRequestError, omitEmpty, statusOrDeleted, unlessGone, waitForState } from './go-client.ts'
 
 /*
  * The Terraform provider's vpcep resources replayed step by step (huaweicloud/services/vpcep/
@@ -201,13 +201,8 @@ export class ServiceResource {
 
   /** resourceVPCEndpointServiceRead over `prior` (what state held before): undefined when gone (404). */
   async read(id: string, prior: State = {}): Promise<State | undefined> {
-    let n: any
-    try {
-      n = await this.get(id)
-    } catch (error) {
-      if (error instanceof GoRequestError && error.status === 404) return undefined
-      throw error
-    }
+    const n = await unlessGone(() => this.get(id))
+    if (!n) return undefined
     const state: State = {
       ...prior,
       id,
@@ -252,7 +247,7 @@ export class ServiceResource {
       if (changed.has('port_mapping')) body.ports = this.portOpts(config)
       if (changed.has('tcp_proxy') && wanted.tcp_proxy) body.tcp_proxy = wanted.tcp_proxy
       if (changed.has('ip_address') && wanted.ip_address) body.ip = wanted.ip_address
-      await this.go.request("PUT", `${SERVICES}/${state.id}`, { body, ok: [200] })
+      await this.go.request('PUT', `${SERVICES}/${state.id}`, { body, ok: [200] })
     }
     if (changed.has('tags')) await updateTags(this.go, 'endpoint_service', state.id, state.tags ?? {}, config.tags ?? {})
     await this.updatePermissions(state.id, state, config)
@@ -300,13 +295,8 @@ export class EndpointResource {
   }
 
   async read(id: string, prior: State = {}): Promise<State | undefined> {
-    let ep: any
-    try {
-      ep = await this.get(id)
-    } catch (error) {
-      if (error instanceof GoRequestError && error.status === 404) return undefined
-      throw error
-    }
+    const ep = await unlessGone(() => this.get(id))
+    if (!ep) return undefined
     const state: State = {
       ...prior,
       id,
@@ -367,13 +357,9 @@ export class ApprovalResource {
 
   private connectionStatus(serviceId: string, endpointId: string): () => Promise<string> {
     return async () => {
-      try {
-        const { connections } = await this.go.request('GET', `${SERVICES}/${serviceId}/connections`, { query: { id: endpointId } })
-        return connections.length === 1 && connections[0].id === endpointId ? connections[0].status : 'deleted'
-      } catch (error) {
-        if (error instanceof GoRequestError && error.status === 404) return 'deleted'
-        throw error
-      }
+      const listed = await unlessGone(() => this.go.request('GET', `${SERVICES}/${serviceId}/connections`, { query: { id: endpointId } }))
+      const connections = listed?.connections ?? []
+      return connections.length === 1 && connections[0].id === endpointId ? connections[0].status : 'deleted'
     }
   }
 
