@@ -204,6 +204,10 @@ for (const dialect of dialects()) {
       assert.deepEqual(service.permissions.length, 12)
       const own = await go.listAll('/v1/{project_id}/vpc-endpoint-services', 'endpoint_services', { endpoint_service_name: 'tfpaged' })
       assert.deepEqual(own.map((s) => s.id), [service.id])
+      // data "huaweicloud_vpcep_services" passes server_type through as a filter.
+      const { state: lb } = await services.create({ ...exampleService(), name: 'tfpagedlb', server_type: 'LB' })
+      assert.deepEqual((await go.listAll('/v1/{project_id}/vpc-endpoint-services', 'endpoint_services', { endpoint_service_name: 'tfpaged', server_type: 'LB' })).map((s) => s.id), [lb.id])
+      assert.deepEqual((await go.listAll('/v1/{project_id}/vpc-endpoint-services', 'endpoint_services', { endpoint_service_name: 'tfpaged', server_type: 'VM' })).map((s) => s.id), [service.id])
       const publics = await go.listAll('/v1/{project_id}/vpc-endpoint-services/public', 'endpoint_services')
       assert.ok(publics.length > 0 && publics.every((p) => typeof p.is_charge === 'boolean'))
       const summary = await go.request('GET', '/v1/{project_id}/vpc-endpoint-services/describe', { query: { endpoint_service_name: service.service_name } })

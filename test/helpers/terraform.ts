@@ -1,4 +1,4 @@
-import { GoClient, GoRequestError, omitEmpty, statusOrDeleted, unlessGone, waitForState } from './go-client.ts'
+import { GoClient, omitEmpty, statusOrDeleted, unlessGone, waitForState } from './go-client.ts'
 
 /*
  * The Terraform provider's vpcep resources replayed step by step (huaweicloud/services/vpcep/

@@ -54,7 +54,7 @@ export async function serviceRoutes(app: Api, deps: RouteDeps): Promise<void> {
       const q = request.query
       // Every service here runs on the VXLAN fabric; a VLAN filter therefore matches none.
       if (q.net_type === 'vlan' || (q.public_border_group !== undefined && q.public_border_group !== '')) return { endpoint_services: [], total_count: 0 }
-      const page = await services.list(request.scope, { id: q.id, status: q.status, nameContains: q.endpoint_service_name }, toPage(q))
+      const page = await services.list(request.scope, { id: q.id, status: q.status, serverType: q.server_type, nameContains: q.endpoint_service_name }, toPage(q))
       return { endpoint_services: page.items.map((s) => toWireService(s, poolId)), total_count: page.totalCount }
     },
   })

@@ -74,6 +74,8 @@ export const ListServicesQuery = Type.Object({
   status: Type.Optional(StringEnum(SERVICE_STATUSES, { 'x-vpcep-error': 'EndPoint.0019' })),
   public_border_group: Type.Optional(Type.String({ maxLength: 64 })),
   net_type: Type.Optional(StringEnum(['vlan', 'vxlan', 'all'])),
+  /** golangsdk's ListOpts (the provider's vpcep_services data source) filters by it. */
+  server_type: Type.Optional(StringEnum(SERVER_TYPES, { 'x-vpcep-error': 'EndPoint.3021' })),
 })
 
 export const ListServicesResponse = Type.Object({ endpoint_services: Type.Array(ServiceOut), total_count: Type.Integer() })

@@ -15,6 +15,7 @@ export interface ServiceFilter {
   id?: string
   nameContains?: string
   status?: ServiceStatus
+  serverType?: string
 }
 
 function toService(row: ServiceRow, connectionCount: number, tags: EndpointService['tags']): EndpointService {
@@ -141,6 +142,7 @@ export async function listServices(db: Executor, scope: Scope, filter: ServiceFi
   let query = db.selectFrom('endpointServices').where('projectId', '=', scope.projectId)
   if (filter.id !== undefined) query = query.where('id', '=', filter.id)
   if (filter.status !== undefined) query = query.where('status', '=', filter.status)
+  if (filter.serverType !== undefined) query = query.where('serverType', '=', filter.serverType)
   if (filter.nameContains !== undefined) {
     query = query.where(containsIgnoringCase('serviceName', filter.nameContains))
   }
