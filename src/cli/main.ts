@@ -8,6 +8,7 @@ import { registerConnections } from './commands/connections.ts'
 import { registerEndpoints } from './commands/endpoints.ts'
 import { registerQuotas } from './commands/quotas.ts'
 import { registerTags } from './commands/tags.ts'
+import { registerSign } from './commands/sign.ts'
 
 /*
  * `vpcep`: the API through the typed client (services, permissions, connections, endpoints, quotas,
@@ -50,6 +51,7 @@ registerEndpoints(program)
 registerQuotas(program)
 registerTags(program)
 registerConfigure(program)
+registerSign(program)
 registerAdmin(program)
 
 function exitOverrideEverywhere(command: Command): void {

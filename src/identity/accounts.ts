@@ -106,12 +106,71 @@ export async function rotateKeys(store: Store, clock: Clock, name: string): Prom
   const accessKey = randomString(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')
   const secretKey = randomString(40)
   return store.transaction(async (tx) => {
-    const account = await tx.selectFrom('accounts').select(['id', 'name']).where('name', '=', name).executeTakeFirst()
-    const user = account && (await tx.selectFrom('users').select(['id', 'name']).where('accountId', '=', account.id).orderBy('createdAt').orderBy('id').executeTakeFirst())
-    if (!account || !user) throw new AccountNotFoundError(`there is no account named "${name}"`)
-    const project = await tx.selectFrom('projects').select('id').where('accountId', '=', account.id).orderBy('createdAt').orderBy('id').executeTakeFirstOrThrow()
+    const { account, user, project } = await accountUser(tx, name)
     await tx.deleteFrom('credentials').where('accountId', '=', account.id).execute()
     await tx.insertInto('credentials').values({ accessKey, secretKey: store.secrets.seal(secretKey), userId: user.id, accountId: account.id, createdAt: toStoredTime(clock.now()) }).execute()
     return { domainId: account.id, domainName: account.name, projectId: project.id, userName: user.name, accessKey, secretKey }
+  })
+}
+
+/** What `accounts show` answers: ids and names to quote, never a password or a secret key. */
+export interface AccountDetails {
+  domainId: string
+  domainName: string
+  projectId: string
+  projectName: string
+  userId: string
+  userName: string
+  /** Access key ids (the AK half; the secret half is never shown again). */
+  accessKeys: string[]
+  createdAt: string
+}
+
+/** An account that people sign in to, by name: the platform account that owns the public catalog has no users. */
+async function accountUser(db: Store['db'], name: string) {
+  const account = await db.selectFrom('accounts').select(['id', 'name', 'createdAt']).where('name', '=', name).executeTakeFirst()
+  const user = account && (await db.selectFrom('users').select(['id', 'name']).where('accountId', '=', account.id).orderBy('createdAt').orderBy('id').executeTakeFirst())
+  if (!account || !user) throw new AccountNotFoundError(`there is no account named "${name}"`)
+  const project = await db.selectFrom('projects').select(['id', 'name']).where('accountId', '=', account.id).orderBy('createdAt').orderBy('id').executeTakeFirstOrThrow()
+  return { account, user, project }
+}
+
+export async function showAccount(store: Store, name: string): Promise<AccountDetails> {
+  const { account, user, project } = await accountUser(store.db, name)
+  const keys = await store.db.selectFrom('credentials').select('accessKey').where('accountId', '=', account.id).orderBy('createdAt').orderBy('accessKey').execute()
+  return {
+    domainId: account.id,
+    domainName: account.name,
+    projectId: project.id,
+    projectName: project.name,
+    userId: user.id,
+    userName: user.name,
+    accessKeys: keys.map((k) => k.accessKey),
+    createdAt: account.createdAt,
+  }
+}
+
+/** What `accounts reset-password` hands to the operator, once. */
+export interface NewPassword {
+  domainId: string
+  domainName: string
+  projectId: string
+  userName: string
+  password: string
+}
+
+/**
+ * Gives the account's user a new generated password, in one transaction with revoking every token the
+ * user holds: whoever knew the old password (the reason for a reset, often) loses the session it bought.
+ * AK/SK pairs are not touched (`rotateKeys` replaces those).
+ */
+export async function resetPassword(store: Store, name: string): Promise<NewPassword> {
+  const password = `${randomString(20)}!9a`
+  const passwordHash = await hashPassword(password)
+  return store.transaction(async (tx) => {
+    const { account, user, project } = await accountUser(tx, name)
+    await tx.updateTable('users').set({ passwordHash }).where('id', '=', user.id).execute()
+    await tx.deleteFrom('tokens').where('userId', '=', user.id).execute()
+    return { domainId: account.id, domainName: account.name, projectId: project.id, userName: user.name, password }
   })
 }

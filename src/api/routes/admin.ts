@@ -4,13 +4,36 @@ import type { Api, RouteDeps } from './context.ts'
 import { ErrorResponse, Id, StringEnum } from '../schemas/common.ts'
 import { ApiError } from '../../domain/errors.ts'
 import { TRANSITION_MODES, TRANSITION_TYPES } from '../../domain/transitions.ts'
+import { AccountNotFoundError, resetPassword, showAccount } from '../../identity/accounts.ts'
 
 const Setting = Type.Object({ mode: StringEnum(TRANSITION_MODES), delay_ms: Type.Integer({ minimum: 0, maximum: 86_400_000 }) })
 const SettingsResponse = Type.Object({ endpoint_service: Setting, endpoint: Setting })
 const TypeParams = Type.Object({ resource_type: StringEnum(TRANSITION_TYPES, { 'x-vpcep-error': 'EndPoint.3070' }) })
 const ResourceParams = Type.Object({ resource_type: StringEnum(TRANSITION_TYPES, { 'x-vpcep-error': 'EndPoint.3070' }), resource_id: Id })
 const StatusResponse = Type.Object({ id: Type.String(), status: Type.String() })
+const AccountParams = Type.Object({ account_name: Type.String({ minLength: 1, maxLength: 64 }) })
+const AccountResponse = Type.Object({
+  domain_id: Type.String(),
+  domain_name: Type.String(),
+  project_id: Type.String(),
+  project_name: Type.String(),
+  user_id: Type.String(),
+  user_name: Type.String(),
+  access_keys: Type.Array(Type.String()),
+  created_at: Type.String(),
+})
+const NewPasswordResponse = Type.Object({ domain_id: Type.String(), domain_name: Type.String(), project_id: Type.String(), user_name: Type.String(), password: Type.String() })
 const ADMIN_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse }
+
+/** The account operations answer 404 EndPoint.xxxx like any unknown resource. */
+async function ofAccount<T>(name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof AccountNotFoundError) throw new ApiError('resourceNotFound', `There is no account named ${JSON.stringify(name)}.`)
+    throw error
+  }
+}
 
 const digest = (text: string) => createHash('sha256').update(text).digest()
 
@@ -71,5 +94,25 @@ export async function adminRoutes(app: Api, deps: RouteDeps): Promise<void> {
       response: { 200: StatusResponse, ...ADMIN_ERRORS },
     },
     handler: async (request) => admin.fail(request.params.resource_type, request.params.resource_id, request.body.errors),
+  })
+
+  app.get('/admin/v1/accounts/:account_name', {
+    config: { public: true },
+    schema: { operationId: 'AdminShowAccount', tags, params: AccountParams, response: { 200: AccountResponse, ...ADMIN_ERRORS } },
+    handler: async (request) => {
+      const a = await ofAccount(request.params.account_name, () => showAccount(deps.store, request.params.account_name))
+      return { domain_id: a.domainId, domain_name: a.domainName, project_id: a.projectId, project_name: a.projectName, user_id: a.userId, user_name: a.userName, access_keys: a.accessKeys, created_at: a.createdAt }
+    },
+  })
+
+  app.post('/admin/v1/accounts/:account_name/reset-password', {
+    config: { public: true },
+    schema: { operationId: 'AdminResetPassword', tags, params: AccountParams, response: { 200: NewPasswordResponse, ...ADMIN_ERRORS } },
+    handler: async (request, reply) => {
+      // The answer holds a password: no cache along the way may keep it.
+      reply.header('cache-control', 'no-store')
+      const r = await ofAccount(request.params.account_name, () => resetPassword(deps.store, request.params.account_name))
+      return { domain_id: r.domainId, domain_name: r.domainName, project_id: r.projectId, user_name: r.userName, password: r.password }
+    },
   })
 }

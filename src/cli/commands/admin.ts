@@ -101,22 +101,69 @@ function registerAccounts(program: Command): void {
     .description("replace the account's AK/SK: the old key stops working at once; the new pair is shown once")
     .addHelpText('after', `${DATABASE_NOTE}\nExample:\n  $ vpcep accounts rotate-keys provider --json\n`)
     .action(async (name: string, options: { json?: boolean }) => {
-      const { AccountNotFoundError, rotateKeys } = await import('../../identity/accounts.ts')
+      const { rotateKeys } = await import('../../identity/accounts.ts')
       const { systemClock } = await import('../../domain/clock.ts')
       await withStore(async (store) => {
-        let keys
-        try {
-          keys = await rotateKeys(store, systemClock, name)
-        } catch (error) {
-          if (error instanceof AccountNotFoundError) throw new CliError(`${error.message} — "vpcep accounts list" shows the accounts`, EXIT.notFound)
-          throw error
-        }
+        const keys = await knownAccount(name, () => rotateKeys(store, systemClock, name))
         const wire = { domain_id: keys.domainId, domain_name: keys.domainName, project_id: keys.projectId, user_name: keys.userName, access_key: keys.accessKey, secret_key: keys.secretKey }
         if (options.json) return printJson(wire)
         println(`New keys for account ${name}; the old ones no longer work. Keep these; the secret key is not shown again.`)
         for (const [key, value] of Object.entries(wire)) println(`  ${key.padEnd(11)} ${value}`)
       })
     })
+
+  accounts
+    .command('show')
+    .argument('<name>', 'the account')
+    .option('--json', 'print one JSON object (for scripts)')
+    .description('show an account: domain, project and user ids and names, access key ids (never a password or secret key)')
+    .addHelpText('after', `${DATABASE_NOTE}\nExample:\n  $ vpcep accounts show demo\n`)
+    .action(async (name: string, options: { json?: boolean }) => {
+      const { showAccount } = await import('../../identity/accounts.ts')
+      await withStore(async (store) => {
+        const account = await knownAccount(name, () => showAccount(store, name))
+        const wire = {
+          domain_id: account.domainId,
+          domain_name: account.domainName,
+          project_id: account.projectId,
+          project_name: account.projectName,
+          user_id: account.userId,
+          user_name: account.userName,
+          access_keys: account.accessKeys,
+          created_at: account.createdAt,
+        }
+        if (options.json) return printJson(wire)
+        for (const [key, value] of Object.entries(wire)) println(`${key.padEnd(12)} ${Array.isArray(value) ? value.join(', ') || '(none: "vpcep accounts rotate-keys" issues a pair)' : value}`)
+      })
+    })
+
+  accounts
+    .command('reset-password')
+    .argument('<name>', 'the account')
+    .option('--json', 'print one JSON object (for scripts)')
+    .description("give the account's user a new password, shown once; the user's tokens stop working, AK/SK pairs do not")
+    .addHelpText('after', `${DATABASE_NOTE}\nSign in to the console again with the account name, the user name and the new password.\n\nExample:\n  $ vpcep accounts reset-password demo\n`)
+    .action(async (name: string, options: { json?: boolean }) => {
+      const { resetPassword } = await import('../../identity/accounts.ts')
+      await withStore(async (store) => {
+        const reset = await knownAccount(name, () => resetPassword(store, name))
+        const wire = { domain_id: reset.domainId, domain_name: reset.domainName, project_id: reset.projectId, user_name: reset.userName, password: reset.password }
+        if (options.json) return printJson(wire)
+        println(`New password for user ${reset.userName} of account ${name}; the old one and its tokens no longer work. Keep it; it is not shown again.`)
+        for (const [key, value] of Object.entries(wire)) println(`  ${key.padEnd(11)} ${value}`)
+      })
+    })
+}
+
+/** Runs `work`, turning "no such account" into the CLI's not-found exit with a hint. */
+async function knownAccount<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const { AccountNotFoundError } = await import('../../identity/accounts.ts')
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof AccountNotFoundError) throw new CliError(`${error.message} — "vpcep accounts list" shows the accounts`, EXIT.notFound)
+    throw error
+  }
 }
 
 function registerMigrate(program: Command): void {
