@@ -1,5 +1,6 @@
-// Bundles the server (src/main.ts → dist/main.mjs) and the CLI (src/cli/main.ts → dist/cli.mjs) so they
-// start without tsx compiling every module at load. Silent on success; `npm start`, `npm ci` (prepare), the
+// Bundles the server (src/main.ts → dist/main.mjs), the CLI (src/cli/main.ts → dist/cli.mjs) and the typed
+// client that package.json exports as `vpcep/client` (src/client/index.ts → dist/client.mjs) so they start
+// without tsx compiling every module at load; scripts/build-types.mjs writes the client's declarations. Silent on success; `npm start`, `npm ci` (prepare), the
 // test runner and the benchmarks all run it, so the bundles never lag behind src/.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -51,7 +52,7 @@ try {
   const result = await build({
     absWorkingDir: root,
     // One build for both: the code they share (typebox above all) is parsed once.
-    entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts' },
+    entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts', client: 'src/client/index.ts' },
     outdir: dist,
     outExtension: { '.js': '.mjs' },
     // Split at the CLI's dynamic imports: the API-client commands must not load the server and the
