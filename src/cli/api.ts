@@ -28,7 +28,44 @@ export interface ApiCommandSpec {
   options?: (command: Command) => void
   /** When set, the command gets `--wait` (described by this text) and `--timeout`. */
   wait?: string
+  /** The usage line's options, when commander's required options do not tell it all (a flag required in most cases). */
+  usage?: string
   action: (ctx: ApiContext, args: string[], options: Record<string, unknown>) => Promise<void>
+}
+
+/** Request fields whose flag is not the field's own name with dashes (port_id ↔ --port-id needs no entry). */
+const FIELD_FLAGS: Record<string, string> = {
+  ports: '--port',
+  service_name: '--name',
+  endpoint_service_name: '--name',
+  endpoint_service_id: '--service',
+  approval_enabled: '--approval',
+  enable_whitelist: '--whitelist',
+  tags: '--tag',
+}
+
+/** Which flag of `command` sets each request field, so the server's words about a field can name the flag. */
+function flagsOf(command: Command): Map<string, string> {
+  const longs = new Set(command.options.map((option) => option.long).filter((long): long is string => long !== undefined))
+  const map = new Map<string, string>()
+  for (const long of longs) map.set(long.slice(2).replace(/-/g, '_'), long)
+  for (const [field, flag] of Object.entries(FIELD_FLAGS)) if (longs.has(flag)) map.set(field, flag)
+  return map
+}
+
+/**
+ * The server names request fields ("Body field ports[0].client_port must be…", "subnet_id is required…");
+ * a CLI user typed flags. Every field of the command's own flags is replaced by its flag.
+ */
+export function inFlagWords(message: string, flags: Map<string, string>): string {
+  const placed = message.replace(/\b(?:Body field|Query parameter) ([a-z_]+)((?:\[\d+\])?)((?:\.[a-z_]+)*)/g, (whole, root: string, index: string, rest: string) => {
+    const flag = flags.get(root)
+    if (!flag) return whole
+    const position = index ? `value ${Number(index.slice(1, -1)) + 1}` : ''
+    const detail = [position, rest.replace(/^\./, '')].filter(Boolean).join(', ')
+    return detail ? `${flag} (${detail})` : flag
+  })
+  return placed.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) => flags.get(word) ?? word)
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 300
@@ -37,6 +74,10 @@ const DEFAULT_TIMEOUT_SECONDS = 300
 export function apiCommand(parent: Command, spec: ApiCommandSpec): Command {
   const command = parent.command(spec.name).description(spec.description)
   spec.options?.(command)
+  const required = command.options.filter((option) => option.mandatory)
+  for (const option of required) option.description = `${option.description} (required)`
+  if (spec.usage || required.length) command.usage(spec.usage ?? `${required.map((option) => option.flags).join(' ')} [options]`)
+  const fieldFlags = flagsOf(command)
   command.option('--json', 'print the API response as JSON, unchanged (for scripts)')
   if (spec.wait) {
     command.option('--wait', spec.wait)
@@ -74,7 +115,7 @@ export function apiCommand(parent: Command, spec: ApiCommandSpec): Command {
       }
       await spec.action(ctx, cmd.args, options)
     } catch (error) {
-      throw explain(error, settings, parent.name())
+      throw explain(error, settings, parent.name(), fieldFlags)
     }
   })
   return command
@@ -113,11 +154,13 @@ export async function clientFor(settings: Settings): Promise<VpcepClient> {
 }
 
 /** Turns any failure into a CliError that says what happened and what to do, with its exit code. */
-export function explain(error: unknown, settings: Settings | undefined, group: string): CliError {
+export function explain(error: unknown, settings: Settings | undefined, group: string, fieldFlags = new Map<string, string>()): CliError {
   if (error instanceof CliError) return error
   const code = exitCodeOf(error)
   if (error instanceof VpcepApiError) {
-    const { summary, hint } = apiHint(error, settings, group)
+    const hinted = apiHint(error, settings, group)
+    const summary = error.status === 400 ? inFlagWords(hinted.summary, fieldFlags) : hinted.summary
+    const hint = hinted.hint
     const request = error.requestId ? ` (request ${error.requestId})` : ''
     return new CliError(`${error.status}${error.errorCode ? ` ${error.errorCode}` : ''}: ${summary}${hint ? ` — ${hint}` : ''}${request}`, code)
   }

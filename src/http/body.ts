@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../domain/errors.ts'
+import { jsonSyntaxError } from './json-syntax.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -123,7 +124,9 @@ export function parseJsonBody(raw: Buffer): { value: unknown } | { error: ApiErr
   try {
     value = JSON.parse(text)
   } catch (error) {
-    return { error: new ApiError('parameterError', `The request body is not valid JSON: ${(error as Error).message}`) }
+    const where = jsonSyntaxError(text)
+    const detail = where ? `line ${where.line}, column ${where.column}: ${where.problem}` : (error as Error).message
+    return { error: new ApiError('parameterError', `The request body is not valid JSON: ${detail}.`) }
   }
   if (scan.duplicateKey !== undefined) {
     return { error: new ApiError('parameterError', `Duplicate key ${JSON.stringify(scan.duplicateKey.slice(0, 64))} in the JSON body.`) }

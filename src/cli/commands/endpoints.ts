@@ -55,17 +55,24 @@ export function registerEndpoints(program: Command): void {
       c
         .requiredOption('--service <id-or-name>', 'the service: its id, or its full name (region.name.id)')
         .requiredOption('--vpc-id <uuid>', 'your VPC')
-        .option('--subnet-id <uuid>', 'your subnet (required for interface services)')
+        .option('--subnet-id <uuid>', 'your subnet (required, except for a gateway service of the public catalog)')
         .option('--port-ip <ipv4>', 'the address to take (default: the next free one)')
         .option('--enable-dns', 'create a private DNS name for the endpoint')
         .option('--whitelist <ip-or-cidr>', 'allowed source address, repeatable (turns the ACL on)', collect)
         .option('--description <text>', 'free text')
         .option('--tag <key=value>', 'tag, repeatable', parseTag),
     wait: 'wait until the endpoint is created (pendingAcceptance, or accepted)',
+    usage: '--service <id-or-name> --vpc-id <uuid> --subnet-id <uuid> [options]',
     action: async (ctx, _args, o) => {
       const whitelist = o.whitelist as string[] | undefined
+      const serviceId = await serviceIdOf(ctx.client, o.service as string)
+      // The server needs a subnet for every interface service (all services but the operator's gateway
+      // ones); say so by the flag's name before sending anything.
+      if (o.subnetId === undefined && (await ctx.client.services.describe({ id: serviceId })).service_type !== 'gateway') {
+        throw new UsageError("required option '--subnet-id <uuid>' not specified: the service is an interface service, whose endpoints take an address in one of your subnets")
+      }
       const body: CreateEndpointRequest = {
-        endpoint_service_id: await serviceIdOf(ctx.client, o.service as string),
+        endpoint_service_id: serviceId,
         vpc_id: o.vpcId as string,
         ...(o.subnetId !== undefined ? { subnet_id: o.subnetId as string } : {}),
         ...(o.portIp !== undefined ? { port_ip: o.portIp as string } : {}),
