@@ -49,6 +49,14 @@ try {
     await page.screenshot({ path: new URL(`${name}.png`, OUT).pathname, fullPage: false })
     console.log(`docs/screenshots/${name}.png`)
   }
+  /** The same page in a 420 px wide window (a phone), as `<name>-narrow.png`; back to 1280 px after. */
+  const narrow = async (p: Page, name: string) => {
+    await p.setViewportSize({ width: 420, height: 860 })
+    await p.waitForTimeout(150)
+    await p.screenshot({ path: new URL(`${name}-narrow.png`, OUT).pathname })
+    console.log(`docs/screenshots/${name}-narrow.png`)
+    await p.setViewportSize({ width: 1280, height: 800 })
+  }
 
   await page.goto(`${server.url}/console/`)
   await signIn(page, provider.domainName, provider.userName, 'not-the-password')
@@ -58,7 +66,9 @@ try {
   await signIn(page, provider.domainName, provider.userName, provider.password)
   await page.getByRole('heading', { name: 'Endpoint services' }).waitFor()
   await page.getByText('Available').first().waitFor()
+  await page.locator('.pending-count').first().waitFor()
   await shot('services')
+  await narrow(page, 'services')
 
   await page.getByRole('link', { name: 'Create endpoint service' }).click()
   await page.getByLabel('Name (optional)').fill('reports')
@@ -66,7 +76,9 @@ try {
 
   await page.goto(`${server.url}/console/#/services/${web.id}`)
   await page.getByRole('heading', { name: 'web' }).waitFor()
+  await page.locator('.tab-count:not([hidden])').waitFor()
   await shot('service-detail')
+  await narrow(page, 'service-detail')
 
   await page.getByRole('link', { name: 'Whitelist', exact: true }).click()
   await page.getByRole('checkbox', { name: 'Select iam:domain::5f2a9c3e1b7d4e8fa0c6b2d4e6f8a1c3' }).check()
@@ -77,9 +89,10 @@ try {
   await shot('whitelist-remove-dialog')
   await page.keyboard.press('Escape')
 
-  await page.getByRole('link', { name: 'Connections', exact: true }).click()
+  await page.getByRole('navigation', { name: 'Service sections' }).getByRole('link', { name: /^Connections/ }).click()
   await page.getByText('Pending acceptance').first().waitFor()
   await shot('connections')
+  await narrow(page, 'connections')
   await page.getByRole('button', { name: `Accept endpoint ${endpoints[1]!.id}` }).click()
   await page.locator('dialog[open]').waitFor()
   await shot('connections-accept-dialog')
@@ -98,6 +111,7 @@ try {
   await consumerPage.getByRole('heading', { name: 'Endpoints' }).waitFor()
   await consumerPage.getByText('Accepted').first().waitFor()
   await shotOf(consumerPage, 'endpoints')
+  await narrow(consumerPage, 'endpoints')
   await consumerPage.getByRole('link', { name: endpoints[0]!.id }).click()
   await consumerPage.getByRole('heading', { name: /^Endpoint / }).waitFor()
   await shotOf(consumerPage, 'endpoint-detail')

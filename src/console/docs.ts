@@ -316,6 +316,7 @@ export function renderApiReference(document: OpenApiDocument): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} — API reference</title>
+<link rel="icon" href="/console/favicon.svg" type="image/svg+xml">
 <style>
 :root { color-scheme: light; --ink: #1d232b; --muted: #56606c; --line: #d5dbe1; --accent: #0b5cad; --bg: #f6f8fa; }
 * { box-sizing: border-box; }

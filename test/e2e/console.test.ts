@@ -15,6 +15,8 @@ const SKIP_BROWSER = !HAVE_CHROMIUM && !process.env.CI ? `Chromium is not instal
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const VPC = '4189d3c2-8882-4871-a3c2-d380272eed80'
 const SUBNET = '68bfbcc1-dff2-47e4-a9d4-332b9bc1b8de'
+/** Where the layout checks leave their screenshots (scripts/console-screenshots.ts refreshes docs/screenshots/). */
+const SHOTS = '.tmp/screenshots'
 
 describe('console and reference pages over HTTP', () => {
   let server: TestServer
@@ -80,6 +82,7 @@ describe('console and reference pages over HTTP', () => {
     assert.match(page.text, /<h2 id="tag-whitelist-title">Whitelist<\/h2>/)
     assert.doesNotMatch(page.text, /(src|href)="(https?:)?\/\//, 'no third-party resources')
     assert.doesNotMatch(page.text, /<script/, 'no script at all')
+    assert.match(page.text, /<link rel="icon" href="\/console\/favicon\.svg" type="image\/svg\+xml">/, 'the console\'s favicon, so the browser asks for no /favicon.ico')
     assert.equal((await httpRequest(`${server.url}/docs/`)).status, 200)
   })
 
@@ -115,6 +118,30 @@ async function confirmIn(page: Page, button: string) {
 
 async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent()) ?? ''
+}
+
+/**
+ * The page as it is now at 1280 px and at 420 px wide: nothing may make the page itself scroll sideways
+ * (tables become cards or scroll inside their own box). Leaves a screenshot of each width in SHOTS.
+ */
+async function checkLayout(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true })
+  const original = page.viewportSize() ?? { width: 1280, height: 800 }
+  try {
+    for (const width of [1280, 420]) {
+      await page.setViewportSize({ width, height: 800 })
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+      const overflow = await page.evaluate(() => {
+        const root = document.documentElement
+        const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1 && !e.closest('.table-wrap, .visually-hidden, dialog'))
+        return { scroll: root.scrollWidth, client: root.clientWidth, culprits: wide.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`) }
+      })
+      assert.ok(overflow.scroll <= overflow.client, `${name} at ${width} px: the page is ${overflow.scroll} px wide in a ${overflow.client} px window (${overflow.culprits.join(', ')})`)
+      await page.screenshot({ path: `${SHOTS}/${name}-${width}.png` })
+    }
+  } finally {
+    await page.setViewportSize(original)
+  }
 }
 
 for (const dialect of dialects()) {
@@ -187,13 +214,26 @@ for (const dialect of dialects()) {
       await page.getByRole('heading', { name: 'web', level: 1 }).waitFor()
       await markPage(page)
       await page.locator('.head-status [data-status="available"]').waitFor()
+      // The "is being created" banner goes once the badge says Available.
+      await page.getByRole('status').filter({ hasText: 'is being created' }).waitFor({ state: 'detached' })
       assert.ok(await stillSamePage(page))
-      serviceId = (await textOf(page.locator('dt:text-is("Service ID") + dd'))).trim()
+      serviceId = (await textOf(page.locator('dt:text-is("Service ID") + dd .id-text'))).trim()
       const service = await providerSdk.listServiceDetails(serviceId)
       assert.equal(service.status, 'available')
       assert.deepEqual(service.ports, [{ client_port: 443, server_port: 8443, protocol: 'TCP' }])
       serviceName = service.service_name
-      assert.equal((await textOf(page.locator('dt:text-is("Full service name") + dd'))).trim(), serviceName)
+      assert.equal((await textOf(page.locator('dt:text-is("Full service name") + dd .id-text'))).trim(), serviceName)
+      assert.equal(await page.locator('dt:text-is("Full service name") + dd .id-text').getAttribute('title'), serviceName)
+
+      // Ids are monospace, on one line, and copied whole by their button.
+      const idBox = page.locator('dt:text-is("Full service name") + dd .id-text')
+      assert.match(await idBox.evaluate((e) => getComputedStyle(e).fontFamily), /mono/i)
+      assert.equal(await idBox.evaluate((e) => getComputedStyle(e).whiteSpace), 'nowrap')
+      await providerContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+      await page.getByRole('button', { name: `Copy full service name ${serviceName}` }).click()
+      await page.getByRole('button', { name: `Copy full service name ${serviceName}` }).filter({ hasText: 'Copied' }).waitFor()
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), serviceName)
+      await checkLayout(page, 'service-detail')
     })
 
     it('shows API errors in plain words with the server message and request id', async () => {
@@ -214,6 +254,10 @@ for (const dialect of dialects()) {
       await page.getByRole('button', { name: 'Add to whitelist' }).click()
       await page.getByRole('status').filter({ hasText: 'Added 3 records to the whitelist.' }).waitFor()
       assert.equal(await page.locator('tbody tr').count(), 3)
+      // Emptied for the next entry, and not marked invalid for being empty.
+      assert.equal(await page.getByLabel('Account IDs').inputValue(), '')
+      assert.equal(await page.locator('form :user-invalid').count(), 0)
+      await checkLayout(page, 'whitelist')
       const listed = await providerSdk.listServicePermissionsDetails(serviceId)
       assert.deepEqual(listed.permissions.map((p: { permission: string }) => p.permission).sort(), [consumer.domainId, ...others].map((id) => `iam:domain::${id}`).sort())
     })
@@ -228,13 +272,28 @@ for (const dialect of dialects()) {
       await consumerPage.getByRole('heading', { name: /^Endpoint / }).waitFor()
       await markPage(consumerPage)
       await consumerPage.locator('.head-status [data-status="pendingAcceptance"]').waitFor()
+      await consumerPage.getByRole('status').filter({ hasText: 'is being created' }).waitFor({ state: 'detached' })
       firstEndpoint = (await textOf(consumerPage.locator('h1 code'))).trim()
       assert.equal((await consumerSdk.listEndpointInfoDetails(firstEndpoint)).status, 'pendingAcceptance')
+      await checkLayout(consumerPage, 'endpoint-detail')
+    })
+
+    it('counts and highlights the pending request in the list, the overview and the Connections tab', async () => {
+      await navLink(page, 'Endpoint services').click()
+      await row(page, serviceId).locator('.pending-count').filter({ hasText: '1 pending' }).waitFor()
+      assert.equal(await row(page, serviceId).getAttribute('data-pending'), 'true')
+      await page.locator('.notice.pending').filter({ hasText: '1 connection request waits for your approval.' }).waitFor()
+      await checkLayout(page, 'services')
+      await page.getByRole('link', { name: 'web', exact: true }).click()
+      await page.locator('dt:text-is("Connections") + dd .pending-count').filter({ hasText: '1 pending' }).waitFor()
+      const tab = page.getByRole('navigation', { name: 'Service sections' }).getByRole('link', { name: /^Connections/ })
+      await tab.locator('.tab-count').filter({ hasText: '1' }).waitFor()
     })
 
     it('accepts the connection in the provider console; both consoles update without a reload', async () => {
-      await page.getByRole('link', { name: 'Connections', exact: true }).click()
+      await page.getByRole('navigation', { name: 'Service sections' }).getByRole('link', { name: /^Connections/ }).click()
       await row(page, firstEndpoint).locator('[data-status="pendingAcceptance"]').waitFor()
+      await checkLayout(page, 'connections')
       await markPage(page)
       const accept = page.getByRole('button', { name: `Accept endpoint ${firstEndpoint}` })
 
@@ -252,6 +311,7 @@ for (const dialect of dialects()) {
       await confirmIn(page, 'Accept')
       await row(page, firstEndpoint).locator('[data-status="accepted"]').waitFor()
       await page.getByRole('status').filter({ hasText: 'is now accepted' }).waitFor()
+      await page.getByRole('navigation', { name: 'Service sections' }).locator('.tab-count').waitFor({ state: 'hidden' })
       await consumerPage.locator('.head-status [data-status="accepted"]').waitFor()
       assert.ok(await stillSamePage(page))
       assert.ok(await stillSamePage(consumerPage))
@@ -300,12 +360,15 @@ for (const dialect of dialects()) {
       await navLink(page, 'Quotas').click()
       const services = page.locator('li[data-type="endpoint_service"]')
       await services.waitFor()
+      await checkLayout(page, 'quotas')
       assert.match(await textOf(services), /Endpoint services\s*1 of 20 used/)
       assert.equal(await services.getByRole('meter').getAttribute('aria-valuenow'), '1')
     })
 
     it('deletes an endpoint from the consumer console', async () => {
       await navLink(consumerPage, 'Endpoints').click()
+      await row(consumerPage, secondEndpoint).waitFor()
+      await checkLayout(consumerPage, 'endpoints')
       await consumerPage.getByRole('link', { name: secondEndpoint }).click()
       await consumerPage.getByRole('button', { name: 'Delete endpoint' }).click()
       await confirmIn(consumerPage, 'Delete')

@@ -2,7 +2,7 @@
 // reject each after a confirmation. Refreshed every 2 s while the page is visible.
 import { h, replaceKeepingFocus, whenChanged } from './dom.js'
 import { api, seg } from './api.js'
-import { badge, busy, clearNotices, confirmDialog, notify, statusLabel, successNotice, time } from './ui.js'
+import { badge, busy, cardTable, clearNotices, confirmDialog, idText, notify, statusLabel, successNotice, time } from './ui.js'
 import { loadService, serviceFrame, serviceLabel } from './services.js'
 
 const ORDER = { pendingAcceptance: 0, creating: 1, accepted: 2, rejected: 3, failed: 4, deleting: 5 }
@@ -38,7 +38,7 @@ export async function connectionsPage(view, id) {
   const load = async () => {
     const [data, fresh] = await Promise.all([api('GET', `${base}/connections?limit=1000`), api('GET', base)])
     if (!view.active) return
-    refreshHead(fresh)
+    refreshHead(fresh, data.connections.filter((c) => c.status === 'pendingAcceptance').length)
     draw(data)
   }
 
@@ -64,7 +64,7 @@ export async function connectionsPage(view, id) {
   }
 
   const connectionsTable = (list) =>
-    h(
+    cardTable(h(
       'table',
       {},
       h('caption', { class: 'visually-hidden' }, 'Connections, pending first'),
@@ -87,8 +87,8 @@ export async function connectionsPage(view, id) {
           return h(
             'tr',
             { dataset: { id: c.id, status: c.status } },
-            h('td', {}, h('code', {}, c.id), h('div', { class: 'sub' }, `marker ${c.marker_id}`)),
-            h('td', {}, h('code', {}, c.domain_id)),
+            h('td', {}, idText(c.id, { label: 'endpoint ID' }), h('div', { class: 'sub' }, `marker ${c.marker_id}`)),
+            h('td', {}, idText(c.domain_id, { label: 'account ID' })),
             h('td', {}, badge(c.status)),
             h('td', {}, time(c.created_at)),
             h('td', {}, c.description || '—'),
@@ -96,7 +96,7 @@ export async function connectionsPage(view, id) {
           )
         }),
       ),
-    )
+    ))
 
   await load()
   view.poll(load)

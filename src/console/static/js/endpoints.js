@@ -2,7 +2,7 @@
 // yours), detail with delete. Lists and details refresh while something is still changing.
 import { h, replaceKeepingFocus, uuid, whenChanged } from './dom.js'
 import { api, ApiError, getSession, seg } from './api.js'
-import { badge, busy, clearNotices, confirmDialog, details, errorNotice, field, successNotice, time } from './ui.js'
+import { badge, busy, cardTable, clearNotices, confirmDialog, details, errorNotice, field, idText, settleNotices, stateNotice, successNotice, time } from './ui.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -12,7 +12,7 @@ export async function endpointListPage(view) {
   view.root.append(
     h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, 'Endpoints'), h('a', { class: 'button primary', href: '#/endpoints/new' }, 'Create endpoint')),
     h('p', { class: 'lead' }, 'Your connections to endpoint services, your own or other accounts’. An endpoint gets a private IP address in your subnet.'),
-    getSession() ? h('p', { class: 'hint account-hint' }, 'To connect to another account’s service, give its owner your account ID for their whitelist: ', h('code', { class: 'account-id' }, getSession().accountId), '.') : null,
+    getSession() ? h('p', { class: 'hint account-hint' }, 'To connect to another account’s service, give its owner your account ID for their whitelist: ', idText(getSession().accountId, { label: 'your account ID' }), '.') : null,
     table,
   )
   const draw = whenChanged((data) => replaceKeepingFocus(table, endpointsTable(data)))
@@ -27,7 +27,7 @@ export async function endpointListPage(view) {
 function endpointsTable({ endpoints, total_count: total }) {
   if (endpoints.length === 0) return h('p', { class: 'empty' }, 'No endpoints yet. Create one to connect to an endpoint service.')
   return [
-    h(
+    cardTable(h(
       'table',
       {},
       h('caption', { class: 'visually-hidden' }, 'Endpoints'),
@@ -39,16 +39,16 @@ function endpointsTable({ endpoints, total_count: total }) {
           h(
             'tr',
             { dataset: { id: e.id } },
-            h('td', {}, h('a', { href: `#/endpoints/${seg(e.id)}`, dataset: { key: `open:${e.id}` } }, h('code', {}, e.id))),
-            h('td', { class: 'wrap' }, e.endpoint_service_name),
+            h('td', {}, idText(e.id, { label: 'endpoint ID', href: `#/endpoints/${seg(e.id)}` })),
+            h('td', {}, idText(e.endpoint_service_name, { label: 'service name' })),
             h('td', {}, badge(e.status)),
-            h('td', {}, e.ip || '—'),
-            h('td', {}, h('code', {}, e.vpc_id)),
+            h('td', { class: 'nowrap' }, e.ip || '—'),
+            h('td', {}, idText(e.vpc_id, { label: 'VPC ID' })),
             h('td', {}, time(e.created_at)),
           ),
         ),
       ),
-    ),
+    )),
     total > endpoints.length ? h('p', { class: 'hint' }, `Showing ${endpoints.length} of ${total}.`) : null,
   ]
 }
@@ -88,7 +88,7 @@ export async function endpointCreatePage(view) {
           if (description.value.trim()) body.description = description.value.trim()
           return api('POST', '/v1/{project}/vpc-endpoints', body)
         }, { 'EndPoint.1003': 'No endpoint service has that name. Paste the service ID or the full service name from its owner.' })
-        if (created) view.go(`#/endpoints/${seg(created.id)}`, successNotice(`Endpoint ${created.id} is being created.`))
+        if (created) view.go(`#/endpoints/${seg(created.id)}`, stateNotice(`Endpoint ${created.id} is being created.`, 'creating'))
       },
     },
     field({ label: 'Endpoint service', input: service, hint: 'The service ID or the full service name (like cn-north-4.web.<id>), as the service owner gives it.' }),
@@ -148,17 +148,18 @@ export async function endpointDetailPage(view, id) {
 
   const show = whenChanged((e) => {
     if (headStatus.firstChild?.dataset.status !== e.status) headStatus.replaceChildren(badge(e.status))
+    settleNotices(e.status)
     replaceKeepingFocus(
       body,
       e.status === 'pendingAcceptance' ? h('p', { class: 'notice info' }, 'The owner of the service has not accepted this endpoint yet. This page updates when they decide.') : null,
       details([
         ['Status', badge(e.status)],
-        ['Endpoint service', e.endpoint_service_name],
-        ['Service ID', h('code', {}, e.endpoint_service_id)],
-        ['IP address', e.ip],
+        ['Endpoint service', idText(e.endpoint_service_name, { label: 'service name' })],
+        ['Service ID', idText(e.endpoint_service_id, { label: 'service ID' })],
+        ['IP address', e.ip ? idText(e.ip, { label: 'IP address' }) : ''],
         ['DNS names', e.dns_names.join(', ')],
-        ['VPC ID', h('code', {}, e.vpc_id)],
-        ['Subnet ID', h('code', {}, e.subnet_id)],
+        ['VPC ID', idText(e.vpc_id, { label: 'VPC ID' })],
+        ['Subnet ID', idText(e.subnet_id, { label: 'subnet ID' })],
         ['Marker ID', String(e.marker_id)],
         ['Service type', e.service_type],
         ['IP whitelist', e.enable_whitelist ? e.whitelist.join(', ') || 'On, empty' : 'Off'],

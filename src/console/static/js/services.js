@@ -2,7 +2,7 @@
 // with the whitelist and connections pages.
 import { h, replaceKeepingFocus, uuid, whenChanged } from './dom.js'
 import { api, ApiError, seg } from './api.js'
-import { badge, busy, clearNotices, confirmDialog, details, errorNotice, field, ports, shortName, successNotice, time } from './ui.js'
+import { badge, busy, cardTable, clearNotices, confirmDialog, connectionCounts, details, errorNotice, field, idText, ports, settleNotices, shortName, stateNotice, successNotice, time } from './ui.js'
 
 const SERVER_TYPES = [
   ['VM', 'Cloud server (VM)'],
@@ -23,16 +23,40 @@ export async function serviceListPage(view) {
   const draw = whenChanged((data) => replaceKeepingFocus(table, servicesTable(data)))
   const load = async () => {
     const data = await api('GET', '/v1/{project}/vpc-endpoint-services?limit=1000')
-    if (view.active) draw(data)
+    const pending = await pendingCounts(data.endpoint_services)
+    if (view.active) draw({ ...data, pending })
   }
   await load()
   view.poll(load)
 }
 
-function servicesTable({ endpoint_services: services, total_count: total }) {
+/**
+ * Connection requests waiting for the provider, per service id. `connection_count` counts accepted
+ * connections only; these are one call per service that asks for approval (others accept at once).
+ */
+export async function pendingCounts(services) {
+  const counts = {}
+  await Promise.all(
+    services.map(async (s) => {
+      if (!s.approval_enabled || s.status === 'deleting') return
+      try {
+        const page = await api('GET', `/v1/{project}/vpc-endpoint-services/${seg(s.id)}/connections?status=pendingAcceptance&limit=1`)
+        counts[s.id] = page.total_count
+      } catch (error) {
+        // Deleted between the two calls: it has nothing pending, and the next poll will not list it.
+        if (!(error instanceof ApiError && error.status === 404)) throw error
+      }
+    }),
+  )
+  return counts
+}
+
+function servicesTable({ endpoint_services: services, total_count: total, pending }) {
   if (services.length === 0) return h('p', { class: 'empty' }, 'No endpoint services yet. Create one to offer a backend to other accounts.')
+  const waiting = services.reduce((n, s) => n + (pending[s.id] ?? 0), 0)
   return [
-    h(
+    waiting > 0 ? h('p', { class: 'notice pending' }, h('strong', {}, `${waiting} connection ${waiting === 1 ? 'request waits' : 'requests wait'} for your approval.`), ' Open the service to accept or reject.') : null,
+    cardTable(h(
       'table',
       {},
       h('caption', { class: 'visually-hidden' }, 'Endpoint services'),
@@ -43,18 +67,18 @@ function servicesTable({ endpoint_services: services, total_count: total }) {
         services.map((s) =>
           h(
             'tr',
-            { dataset: { id: s.id } },
-            h('td', {}, h('a', { href: `#/services/${seg(s.id)}`, dataset: { key: `open:${s.id}` } }, serviceLabel(s)), h('div', { class: 'sub' }, h('code', {}, s.id))),
+            { dataset: pending[s.id] ? { id: s.id, pending: 'true' } : { id: s.id } },
+            h('td', { class: 'name' }, h('a', { href: `#/services/${seg(s.id)}`, dataset: { key: `open:${s.id}` } }, serviceLabel(s)), h('div', { class: 'sub' }, idText(s.id, { label: 'service ID' }))),
             h('td', {}, badge(s.status)),
             h('td', {}, s.server_type),
-            h('td', {}, ports(s.ports)),
+            h('td', { class: 'nowrap' }, ports(s.ports)),
             h('td', {}, s.approval_enabled ? 'Required' : 'Automatic'),
-            h('td', { class: 'num' }, String(s.connection_count)),
+            h('td', {}, pending[s.id] ? h('a', { href: `#/services/${seg(s.id)}/connections` }, connectionCounts(s.connection_count, pending[s.id])) : connectionCounts(s.connection_count, 0)),
             h('td', {}, time(s.created_at)),
           ),
         ),
       ),
-    ),
+    )),
     total > services.length ? h('p', { class: 'hint' }, `Showing ${services.length} of ${total}.`) : null,
   ]
 }
@@ -117,7 +141,7 @@ export async function serviceCreatePage(view) {
         if (name.value.trim()) body.service_name = name.value.trim()
         if (description.value.trim()) body.description = description.value.trim()
         const created = await busy(submit, () => api('POST', '/v1/{project}/vpc-endpoint-services', body))
-        if (created) view.go(`#/services/${seg(created.id)}`, successNotice(`Endpoint service ${serviceLabel(created)} is being created.`))
+        if (created) view.go(`#/services/${seg(created.id)}`, stateNotice(`Endpoint service ${serviceLabel(created)} is being created.`, 'creating'))
       },
     },
     field({ label: 'Name (optional)', input: name, hint: 'Up to 16 letters, digits, _ or -. It becomes part of the full service name consumers use.' }),
@@ -138,18 +162,32 @@ export async function serviceCreatePage(view) {
  */
 export function serviceFrame(view, service, tab) {
   const headStatus = h('span', { class: 'head-status' }, badge(service.status))
+  const pendingBadge = h('span', { class: 'tab-count', hidden: true })
   const tabs = [
-    ['overview', `#/services/${seg(service.id)}`, 'Overview'],
-    ['whitelist', `#/services/${seg(service.id)}/whitelist`, 'Whitelist'],
-    ['connections', `#/services/${seg(service.id)}/connections`, 'Connections'],
+    ['overview', `#/services/${seg(service.id)}`, 'Overview', null],
+    ['whitelist', `#/services/${seg(service.id)}/whitelist`, 'Whitelist', null],
+    ['connections', `#/services/${seg(service.id)}/connections`, 'Connections', pendingBadge],
   ]
   view.root.append(
     h('p', { class: 'crumbs' }, h('a', { href: '#/services' }, 'Endpoint services'), ' / ', serviceLabel(service)),
     h('div', { class: 'page-head detail-head' }, h('h1', { tabindex: '-1' }, serviceLabel(service)), headStatus),
-    h('nav', { class: 'tabs', 'aria-label': 'Service sections' }, h('ul', {}, tabs.map(([key, href, label]) => h('li', {}, h('a', { href, 'aria-current': key === tab ? 'page' : undefined }, label))))),
+    h('nav', { class: 'tabs', 'aria-label': 'Service sections' }, h('ul', {}, tabs.map(([key, href, label, extra]) => h('li', {}, h('a', { href, 'aria-current': key === tab ? 'page' : undefined }, label, extra))))),
   )
-  return (fresh) => {
+  const showPending = (count) => {
+    pendingBadge.hidden = !count
+    pendingBadge.textContent = count ? String(count) : ''
+    pendingBadge.setAttribute('aria-label', `${count} pending`)
+    pendingBadge.title = `${count} connection ${count === 1 ? 'request waits' : 'requests wait'} for your approval`
+  }
+  const refreshPending = async (fresh) => {
+    const counts = await pendingCounts([fresh])
+    if (view.active) showPending(counts[fresh.id] ?? 0)
+  }
+  void refreshPending(service).catch(() => {})
+  return (fresh, pending) => {
     if (headStatus.firstChild?.dataset.status !== fresh.status) headStatus.replaceChildren(badge(fresh.status))
+    if (pending === undefined) void refreshPending(fresh).catch(() => {})
+    else showPending(pending)
   }
 }
 
@@ -190,20 +228,22 @@ export async function serviceDetailPage(view, id) {
   })
   view.root.append(body, h('div', { class: 'actions danger-zone' }, remove))
 
+  let pending = 0
   const show = whenChanged((s) => {
-    refreshHead(s)
+    refreshHead(s, pending)
+    settleNotices(s.status)
     replaceKeepingFocus(
       body,
       details([
-        ['Full service name', h('code', { class: 'copy' }, s.service_name)],
-        ['Service ID', h('code', {}, s.id)],
+        ['Full service name', idText(s.service_name, { label: 'full service name' })],
+        ['Service ID', idText(s.id, { label: 'service ID' })],
         ['Status', badge(s.status)],
         s.status === 'failed' && s.error ? ['Errors', s.error.map((e) => `${e.code}: ${e.message}`).join('; ')] : null,
         ['Connections need approval', s.approval_enabled ? 'Yes' : 'No — accepted automatically'],
-        ['Connections', h('a', { href: `#/services/${seg(s.id)}/connections` }, `${s.connection_count} — view connections`)],
+        ['Connections', h('span', { class: pending ? 'pending-line' : undefined }, h('a', { href: `#/services/${seg(s.id)}/connections` }, connectionCounts(s.connection_count, pending), ' — view connections'), pending ? h('span', { class: 'hint' }, ` ${pending === 1 ? 'A request waits' : 'Requests wait'} for your approval.`) : null)],
         ['Backend type', s.server_type],
-        ['VPC ID', h('code', {}, s.vpc_id)],
-        ['Backend port ID', h('code', {}, s.port_id)],
+        ['VPC ID', idText(s.vpc_id, { label: 'VPC ID' })],
+        ['Backend port ID', idText(s.port_id, { label: 'backend port ID' })],
         ['Port mappings', ports(s.ports)],
         ['Service type', s.service_type],
         ['Created', time(s.created_at)],
@@ -213,8 +253,13 @@ export async function serviceDetailPage(view, id) {
       h('p', { class: 'hint' }, 'Consumers create an endpoint with the service ID or the full service name. Their account must be on the ', h('a', { href: `#/services/${seg(s.id)}/whitelist` }, 'whitelist'), ' first.'),
     )
   })
-  show(service)
-  view.follow(`/v1/{project}/vpc-endpoint-services/${seg(service.id)}`, show, {
+  const showWithPending = async (s) => {
+    pending = (await pendingCounts([s]))[s.id] ?? 0
+    if (view.active) show({ ...s, pending })
+  }
+  await showWithPending(service)
+  // A failed count is retried on the next poll; the page keeps what it shows.
+  view.follow(`/v1/{project}/vpc-endpoint-services/${seg(service.id)}`, (s) => showWithPending(s).catch(() => {}), {
     hash: '#/services',
     notice: successNotice(`Endpoint service ${serviceLabel(service)} no longer exists.`),
   })

@@ -134,3 +134,95 @@ export function shortName(service) {
 export function ports(list) {
   return (list ?? []).map((p) => `${p.client_port} → ${p.server_port}/${p.protocol}`).join(', ')
 }
+
+/**
+ * An id (or any long machine string) as people need it: monospace, on one line, cut in the middle when
+ * the space is short (the start shrinks behind an ellipsis, the last characters stay), the whole value
+ * in the tooltip, and a button that copies it.
+ */
+export function idText(value, { label = 'ID', href } = {}) {
+  const text = String(value ?? '')
+  if (!text) return '—'
+  const tail = text.length > 12 ? text.slice(-8) : ''
+  const copy = h('button', { type: 'button', class: 'copy', 'aria-label': `Copy ${label} ${text}`, title: 'Copy' }, 'Copy')
+  copy.addEventListener('click', async (event) => {
+    event.preventDefault()
+    event.stopPropagation()
+    const done = await copyText(text)
+    copy.textContent = done ? 'Copied' : 'Select and copy'
+    copy.classList.toggle('copied', done)
+    setTimeout(() => {
+      copy.textContent = 'Copy'
+      copy.classList.remove('copied')
+    }, 1500)
+  })
+  return h(
+    'span',
+    { class: 'id', dataset: { value: text } },
+    h(href ? 'a' : 'code', { class: 'id-text', title: text, href, 'aria-label': href ? text : undefined, dataset: href ? { key: `open:${text}` } : undefined }, h('span', { class: 'id-start' }, tail ? text.slice(0, -tail.length) : text), tail ? h('span', { class: 'id-end' }, tail) : null),
+    copy,
+  )
+}
+
+/** Copies through the Clipboard API, or a selected hidden textarea where that API is missing. */
+async function copyText(text) {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text)
+      return true
+    }
+  } catch {
+    // Denied (no permission, not focused): try the selection route.
+  }
+  const area = h('textarea', { class: 'visually-hidden', readonly: true }, text)
+  document.body.append(area)
+  area.select()
+  let done = false
+  try {
+    done = document.execCommand('copy')
+  } catch {
+    done = false
+  }
+  area.remove()
+  return done
+}
+
+/**
+ * A success notice about a resource in a passing state ("…is being created"): `whileStatus` names that
+ * state, and `settleNotices` removes the notice once the resource has left it, so no banner contradicts
+ * the badge below it.
+ */
+export function stateNotice(text, whileStatus) {
+  const notice = successNotice(text)
+  notice.dataset.whileStatus = whileStatus
+  return notice
+}
+
+/** Removes the notices tied to a state the resource is no longer in. */
+export function settleNotices(status) {
+  for (const notice of document.querySelectorAll('#notices [data-while-status]')) {
+    if (notice instanceof HTMLElement && notice.dataset.whileStatus !== status) notice.remove()
+  }
+}
+
+/** Gives each cell its column's heading as data-label: narrow screens show rows as labelled cards. */
+export function cardTable(table) {
+  const headings = [...table.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '')
+  for (const row of table.querySelectorAll('tbody tr')) {
+    ;[...row.children].forEach((cell, i) => {
+      if (headings[i]) cell.setAttribute('data-label', headings[i])
+    })
+  }
+  table.classList.add('cards')
+  return table
+}
+
+/** "2 accepted", with the pending requests called out: they wait for the provider. */
+export function connectionCounts(accepted, pending) {
+  return h(
+    'span',
+    { class: 'counts' },
+    `${accepted} accepted`,
+    pending > 0 ? [' · ', h('span', { class: 'pending-count', dataset: { pending: String(pending) } }, `${pending} pending`)] : null,
+  )
+}

@@ -2,7 +2,7 @@
 // remove them in one batch-delete call.
 import { h, replaceKeepingFocus } from './dom.js'
 import { api, seg } from './api.js'
-import { busy, clearNotices, confirmDialog, field, notify, successNotice, time } from './ui.js'
+import { busy, cardTable, clearNotices, confirmDialog, field, idText, notify, successNotice, time } from './ui.js'
 import { loadService, serviceFrame, serviceLabel } from './services.js'
 
 /** What a person types → the whitelist string: an account ID becomes iam:domain::<id>. */
@@ -40,8 +40,8 @@ export async function whitelistPage(view, id) {
         const body = { permissions: list.map((e) => ({ permission: toPermission(e), ...(description.value.trim() ? { description: description.value.trim() } : {}) })) }
         const added = await busy(add, () => api('POST', `${base}/batch-create`, body))
         if (!added) return
-        entries.value = ''
-        description.value = ''
+        // A reset, not emptied values: the emptied required box must not show as invalid (:user-invalid).
+        addForm.reset()
         await load()
         notify(successNotice(`Added ${added.permissions.length} ${added.permissions.length === 1 ? 'record' : 'records'} to the whitelist.`))
       },
@@ -89,7 +89,7 @@ export async function whitelistPage(view, id) {
     })
     replaceKeepingFocus(
       table,
-      h(
+      cardTable(h(
         'table',
         {},
         h('caption', { class: 'visually-hidden' }, 'Whitelist records'),
@@ -118,14 +118,14 @@ export async function whitelistPage(view, id) {
                   },
                 }),
               ),
-              h('td', {}, h('code', {}, r.permission)),
+              h('td', {}, idText(r.permission, { label: 'whitelist entry' })),
               h('td', {}, describePermission(r)),
               h('td', {}, r.description || '—'),
               h('td', {}, time(r.created_at)),
             ),
           ),
         ),
-      ),
+      )),
       total > records.length ? h('p', { class: 'hint' }, `Showing ${records.length} of ${total}.`) : null,
     )
     updateSelection()
