@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { dialects, freshDatabaseUrl, startServer, type TestServer } from '../helpers/server.ts'
 import { httpRequest } from '../helpers/http.ts'
@@ -413,6 +414,17 @@ for (const dialect of dialects()) {
       await page.getByRole('button', { name: 'Sign out' }).click()
       await page.getByRole('heading', { name: 'Sign in to vpcep' }).waitFor()
       assert.equal(await page.evaluate(() => sessionStorage.length), 0)
+    })
+
+    it('signs in again with the password "vpcep accounts reset-password" prints, and not with the old one', async () => {
+      // The operator's command works on the database; the server keeps running.
+      const reset = spawnSync(process.execPath, ['bin/vpcep.js', 'accounts', 'reset-password', provider.domainName, '--json'], { env: { ...process.env, VPCEP_DATABASE_URL: server.config.databaseUrl }, encoding: 'utf8' })
+      assert.equal(reset.status, 0, reset.stderr)
+      const { password } = JSON.parse(reset.stdout) as { password: string }
+      await signIn(page, provider, provider.password)
+      await page.getByRole('alert').filter({ hasText: 'The account name, user name or password is not correct.' }).waitFor()
+      await signIn(page, provider, password)
+      await page.getByRole('heading', { name: 'Endpoint services', level: 1 }).waitFor()
     })
   })
 }
