@@ -21,7 +21,9 @@ interface Run {
 /** The CLI in a child process, asynchronously: the server it talks to runs in this one. */
 function cli(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VPCEP_'))) as Record<string, string>
+    // None of the developer's VPCEP_* settings, except the master key: the CLI must seal secrets with the
+    // key the in-process server opens them with (the test runner sets one for PostgreSQL).
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VPCEP_') || name === 'VPCEP_MASTER_KEY')) as Record<string, string>
     const child = spawn(process.execPath, ['bin/vpcep.js', ...args], { env: { ...clean, HOME: '/nonexistent', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''

@@ -125,7 +125,8 @@ function signInPage() {
   const main = h(
     'main',
     { id: 'main', class: 'signin-page' },
-    h('div', { class: 'card' }, h('h1', { tabindex: '-1' }, 'Sign in to vpcep'), h('div', { id: 'notices' }), form, h('p', { class: 'hint' }, 'You stay signed in in this tab until you sign out or close it. The console keeps only a token, never your secret key.')),
+    h('div', { class: 'card' }, h('h1', { tabindex: '-1' }, 'Sign in to vpcep'), h('div', { id: 'notices' }), form, h('p', { class: 'hint' }, 'You stay signed in in this tab until you sign out or close it. The console keeps only a token, never your secret key.'),
+      h('p', { class: 'hint' }, 'Forgot the password? The operator gives you a new one with ', h('code', {}, 'vpcep accounts reset-password <account>'), '.')),
   )
   app.replaceChildren(main)
   if (signInMessage) notify(signInMessage)
