@@ -1,6 +1,7 @@
 // Publishes an endpoint service with vpcep's typed client, waits until it is available, then removes it.
 // Run it from a clone after `npm ci` (or from a project that ran `npm install /path/to/vpcep`):
 //   VPCEP_ACCESS_KEY=… VPCEP_SECRET_KEY=… VPCEP_PROJECT_ID=… node examples/node-client.mjs
+import { randomUUID } from 'node:crypto'
 import { VpcepClient, VpcepApiError, waitForServiceAvailable, waitForServiceGone } from 'vpcep/client'
 
 const client = new VpcepClient({
@@ -11,7 +12,7 @@ const client = new VpcepClient({
 
 try {
   const created = await client.services.create({
-    port_id: '4189d3c2-8882-4871-a3c2-d380272eed88',
+    port_id: randomUUID(), // the backend's port; vpcep has no VPC service, so any UUID not yet published
     vpc_id: '4189d3c2-8882-4871-a3c2-d380272eed80',
     server_type: 'VM',
     ports: [{ client_port: 8080, server_port: 80, protocol: 'TCP' }],
