@@ -292,7 +292,8 @@ for (const dialect of dialects()) {
         UpdateEndpointService: { params: onService, body: { approval_enabled: true, service_name: 'fuzz', ports, tcp_proxy: 'close', description: 'd' } },
         UpdateEndpointServiceName: { params: onService, body: { endpoint_service_name: 'fuzz' } },
         UpgradeEndpointService: { params: onService, body: { action: 'upgrade', enable_multi_server: true } },
-        AddEndpointServiceServerResource: { params: onService, body: { server_resources: [{ resource_id: fixedUuid('fuzz-backend'), availability_zone_id: 'az1' }] } },
+        // availability_zone_id is left out: it may be null (Terraform sends null when unset), which the generator's wrong-type values would count as a refusal.
+        AddEndpointServiceServerResource: { params: onService, body: { server_resources: [{ resource_id: fixedUuid('fuzz-backend') }] } },
         ListServicePermissionsDetails: { params: onService, query: { ...page, permission: `iam:domain::${strangerDomain('x')}` } },
         AddOrRemoveServicePermissions: { params: onService, body: { permissions: [`iam:domain::${strangerDomain('fuzz')}`], permission_type: 'domainId', action: 'add' } },
         BatchAddEndpointServicePermissions: { params: onService, body: { permissions: [{ permission: `iam:domain::${strangerDomain('fuzz')}`, description: 'd' }], permission_type: 'domainId' } },
