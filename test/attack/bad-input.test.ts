@@ -47,6 +47,8 @@ class RawJson {
 
 interface Schema {
   type?: string
+  /** OpenAPI 3.0's mark that null is a valid value too. */
+  nullable?: boolean
   properties?: Record<string, Schema>
   required?: string[]
   additionalProperties?: boolean | Schema
@@ -154,7 +156,10 @@ function invalidValues(schema: Schema, current: Json | undefined, rng: Rng): Arr
   }
   const type = schema.type
   if (!type) return out
-  for (const v of others[type] ?? []) out.push([`wrong type (${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v})`, v])
+  for (const v of others[type] ?? []) {
+    if (v === null && schema.nullable) continue
+    out.push([`wrong type (${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v})`, v])
+  }
   if (type === 'string') {
     const base = typeof current === 'string' ? current : 'x'
     if (schema.maxLength !== undefined) {
@@ -292,8 +297,7 @@ for (const dialect of dialects()) {
         UpdateEndpointService: { params: onService, body: { approval_enabled: true, service_name: 'fuzz', ports, tcp_proxy: 'close', description: 'd' } },
         UpdateEndpointServiceName: { params: onService, body: { endpoint_service_name: 'fuzz' } },
         UpgradeEndpointService: { params: onService, body: { action: 'upgrade', enable_multi_server: true } },
-        // availability_zone_id is left out: it may be null (Terraform sends null when unset), which the generator's wrong-type values would count as a refusal.
-        AddEndpointServiceServerResource: { params: onService, body: { server_resources: [{ resource_id: fixedUuid('fuzz-backend') }] } },
+        AddEndpointServiceServerResource: { params: onService, body: { server_resources: [{ resource_id: fixedUuid('fuzz-backend'), availability_zone_id: 'az1' }] } },
         ListServicePermissionsDetails: { params: onService, query: { ...page, permission: `iam:domain::${strangerDomain('x')}` } },
         AddOrRemoveServicePermissions: { params: onService, body: { permissions: [`iam:domain::${strangerDomain('fuzz')}`], permission_type: 'domainId', action: 'add' } },
         BatchAddEndpointServicePermissions: { params: onService, body: { permissions: [{ permission: `iam:domain::${strangerDomain('fuzz')}`, description: 'd' }], permission_type: 'domainId' } },
