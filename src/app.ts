@@ -1,5 +1,6 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Registry } from 'prom-client'
 import type { Config } from './config.ts'
 import type { Store } from './store/database.ts'
 import { systemClock, type Clock } from './domain/clock.ts'
@@ -59,6 +60,8 @@ export interface AppDeps {
 export interface App {
   server: Api
   reconciler: Reconciler
+  /** The Prometheus registry /metrics serves; other parts of the process (the data plane) add theirs. */
+  metricsRegistry: Registry
   /** Stops the reconciler, lets in-flight requests finish, then closes the listener (not the store). */
   close(): Promise<void>
 }
@@ -100,6 +103,7 @@ export function buildApp(deps: AppDeps): App {
     transitions: new TransitionPolicy({ endpoint_service: config.provisionDelays.endpointService, endpoint: config.provisionDelays.endpoint }, config.adminToken !== undefined),
     dnsZone: `vpcep.${config.region}.internal`,
     quotas: config.quotas,
+    ...(config.dataplane.mode !== 'off' ? { endpointAddresses: config.dataplane.addressRange } : {}),
     onTransitionScheduled: () => reconciler?.kick(),
   }
   reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log, config.eventRetentionHours * 3600 * 1000)
@@ -150,6 +154,7 @@ export function buildApp(deps: AppDeps): App {
   return {
     server,
     reconciler,
+    metricsRegistry: metrics.registry,
     async close() {
       await reconciler!.stop()
       await server.close()
