@@ -17,6 +17,7 @@ import { Editions } from './domain/editions.ts'
 import { EndpointSettings } from './domain/endpoint-settings.ts'
 import { Quotas } from './domain/quotas.ts'
 import { Admin } from './domain/admin.ts'
+import { Backends } from './domain/backends.ts'
 import { Authenticator } from './identity/authenticate.ts'
 import { FailureThrottle, UNTHROTTLED } from './identity/throttle.ts'
 import { BoundedWork } from './identity/work-queue.ts'
@@ -142,6 +143,7 @@ export function buildApp(deps: AppDeps): App {
     endpointSettings: new EndpointSettings(ctx),
     quotas: new Quotas(ctx),
     admin: new Admin(ctx),
+    backends: new Backends(store, clock),
     metrics,
     poolId: poolIdFor(config.region),
     signIn,

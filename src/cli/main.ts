@@ -8,6 +8,7 @@ import { registerConnections } from './commands/connections.ts'
 import { registerEndpoints } from './commands/endpoints.ts'
 import { registerQuotas } from './commands/quotas.ts'
 import { registerTags } from './commands/tags.ts'
+import { registerDataplane } from './commands/dataplane.ts'
 
 /*
  * `vpcep`: the API through the typed client (services, permissions, connections, endpoints, quotas,
@@ -51,6 +52,7 @@ registerQuotas(program)
 registerTags(program)
 registerConfigure(program)
 registerAdmin(program)
+registerDataplane(program)
 
 function exitOverrideEverywhere(command: Command): void {
   command.exitOverride()

@@ -1,14 +1,8 @@
 import fs from 'node:fs'
-import net from 'node:net'
+import { checkBackendAddress } from '../domain/backends.ts'
 
 /** A setting of the data plane that cannot work as given (a bad backends file). */
 export class DataplaneConfigError extends Error {}
-
-/** Backend addresses are IPv4 addresses or `localhost`; the port comes from the service's server_port. */
-export function checkBackendAddress(address: string): string | undefined {
-  if (address === 'localhost' || net.isIPv4(address)) return undefined
-  return `a backend address is an IPv4 address such as 127.0.0.1 (the port is the service's server_port), got "${address.slice(0, 64)}"`
-}
 
 /** Reads VPCEP_BACKENDS_FILE: a JSON object of port id to address. */
 export function readBackendsFile(file: string): Map<string, string> {

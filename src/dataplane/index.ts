@@ -1,7 +1,7 @@
 import { DataPlane, type DataplaneDeps } from './plane.ts'
 
 export { DataPlane, type DataplaneDeps, type DataplaneLog } from './plane.ts'
-export { DataplaneConfigError, checkBackendAddress } from './backends.ts'
+export { DataplaneConfigError } from './backends.ts'
 
 /**
  * Starts the data plane inside the API server process (VPCEP_DATAPLANE=embedded, SQLite's default). A

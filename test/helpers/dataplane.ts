@@ -108,7 +108,7 @@ export async function acceptedEndpoint(
   consumerSdk: TestVpcepClient,
   consumerDomain: string,
   backendPort: number,
-  options: { tcpProxy?: string; endpoint?: Record<string, unknown>; clientPort?: number; accept?: boolean } = {},
+  options: { tcpProxy?: string; endpoint?: Record<string, unknown>; service?: Record<string, unknown>; clientPort?: number; accept?: boolean } = {},
 ) {
   const created = await providerSdk.createEndpointService({
     port_id: randomUUID(),
@@ -116,6 +116,7 @@ export async function acceptedEndpoint(
     server_type: 'VM',
     tcp_proxy: options.tcpProxy ?? 'close',
     ports: [{ client_port: options.clientPort ?? 8080, server_port: backendPort, protocol: 'TCP' }],
+    ...options.service,
   })
   await eventually(async () => ((await providerSdk.listServiceDetails(created.id)).status === 'available' ? true : undefined), 'service available')
   await providerSdk.batchAddEndpointServicePermissions(created.id, { permissions: [{ permission: `iam:domain::${consumerDomain}` }] })

@@ -10,6 +10,8 @@ const SettingsResponse = Type.Object({ endpoint_service: Setting, endpoint: Sett
 const TypeParams = Type.Object({ resource_type: StringEnum(TRANSITION_TYPES, { 'x-vpcep-error': 'EndPoint.3070' }) })
 const ResourceParams = Type.Object({ resource_type: StringEnum(TRANSITION_TYPES, { 'x-vpcep-error': 'EndPoint.3070' }), resource_id: Id })
 const StatusResponse = Type.Object({ id: Type.String(), status: Type.String() })
+const Backend = Type.Object({ port_id: Type.String(), address: Type.String(), updated_at: Type.String() })
+const BackendParams = Type.Object({ port_id: Type.String({ minLength: 1, maxLength: 64 }) })
 const ADMIN_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse }
 
 const digest = (text: string) => createHash('sha256').update(text).digest()
@@ -28,7 +30,7 @@ function tokenMatches(expected: string, given: unknown): boolean {
 export async function adminRoutes(app: Api, deps: RouteDeps): Promise<void> {
   const token = deps.config.adminToken
   if (token === undefined) return
-  const { admin } = deps
+  const { admin, backends } = deps
   const tags = ['admin']
   // onRequest, before the body is read: a caller without the token learns nothing from body errors.
   app.addHook('onRequest', async (request) => {
@@ -71,5 +73,29 @@ export async function adminRoutes(app: Api, deps: RouteDeps): Promise<void> {
       response: { 200: StatusResponse, ...ADMIN_ERRORS },
     },
     handler: async (request) => admin.fail(request.params.resource_type, request.params.resource_id, request.body.errors),
+  })
+
+  // The data plane's backends: where a service's port_id really is (docs/dataplane.md).
+  const wireBackend = (b: { portId: string; address: string; updatedAt: string }) => ({ port_id: b.portId, address: b.address, updated_at: b.updatedAt })
+
+  app.get('/admin/v1/backends', {
+    config: { public: true },
+    schema: { operationId: 'AdminListBackends', tags, response: { 200: Type.Object({ backends: Type.Array(Backend) }), ...ADMIN_ERRORS } },
+    handler: async () => ({ backends: (await backends.list()).map(wireBackend) }),
+  })
+
+  app.put('/admin/v1/backends/:port_id', {
+    config: { public: true },
+    schema: { operationId: 'AdminSetBackend', tags, params: BackendParams, body: Type.Object({ address: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: Backend, ...ADMIN_ERRORS } },
+    handler: async (request) => wireBackend(await backends.set(request.params.port_id, request.body.address)),
+  })
+
+  app.delete('/admin/v1/backends/:port_id', {
+    config: { public: true },
+    schema: { operationId: 'AdminRemoveBackend', tags, params: BackendParams, response: { 204: Type.Null(), ...ADMIN_ERRORS } },
+    handler: async (request, reply) => {
+      if (!(await backends.remove(request.params.port_id))) throw new ApiError('resourceNotFound', `No backend mapping for port ${request.params.port_id}.`)
+      return reply.code(204).send(null)
+    },
   })
 }

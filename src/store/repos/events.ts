@@ -60,3 +60,8 @@ export async function lastEventSeq(db: Executor): Promise<number> {
   const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst()
   return row?.seq == null ? 0 : Number(row.seq)
 }
+
+/** A backend mapping changed: an outbox row, so every data plane following the outbox looks again. */
+export async function recordDataplaneChange(db: Executor, portId: string, stamp: string): Promise<void> {
+  await db.insertInto('events').values({ type: 'dataplane.backend_changed', resourceType: 'backend', resourceId: portId, projectId: '', occurredAt: stamp, payload: '{}' }).execute()
+}
