@@ -34,29 +34,37 @@ export function decodeProxyV2(data: Buffer): DecodedProxyHeader | undefined | nu
   if (data.length < length) return undefined
   const family = data[13]! >> 4
   const transportNibble = data[13]! & 0x0f
-  const header: DecodedProxyHeader = {
-    command: (versionCommand & 0x0f) === 1 ? 'PROXY' : 'LOCAL',
-    transport: transportNibble === 1 ? 'tcp' : transportNibble === 2 ? 'udp' : 'unspec',
-    tlvs: [],
-    length,
-  }
+  let source: DecodedProxyHeader['source']
+  let destination: DecodedProxyHeader['destination']
   let at = 16
   if (family === 1) {
-    header.source = { address: [...data.subarray(16, 20)].join('.'), port: data.readUInt16BE(24) }
-    header.destination = { address: [...data.subarray(20, 24)].join('.'), port: data.readUInt16BE(26) }
+    source = { address: [...data.subarray(16, 20)].join('.'), port: data.readUInt16BE(24) }
+    destination = { address: [...data.subarray(20, 24)].join('.'), port: data.readUInt16BE(26) }
     at = 28
   } else if (family === 2) {
-    header.source = { address: ipv6(data.subarray(16, 32)), port: data.readUInt16BE(48) }
-    header.destination = { address: ipv6(data.subarray(32, 48)), port: data.readUInt16BE(50) }
+    source = { address: ipv6(data.subarray(16, 32)), port: data.readUInt16BE(48) }
+    destination = { address: ipv6(data.subarray(32, 48)), port: data.readUInt16BE(50) }
     at = 52
   }
+  let markerId: number | undefined
+  let endpointId: string | undefined
+  const tlvs: DecodedProxyHeader['tlvs'] = []
   while (at + 3 <= length) {
     const type = data[at]!
     const value = data.subarray(at + 3, Math.min(length, at + 3 + data.readUInt16BE(at + 1)))
-    header.tlvs.push({ type, value: value.toString('hex') })
-    if (type === TLV_MARKER_ID && value.length === 4) header.markerId = value.readUInt32BE(0)
-    if (type === TLV_ENDPOINT_ID) header.endpointId = value.toString('ascii')
+    tlvs.push({ type, value: value.toString('hex') })
+    if (type === TLV_MARKER_ID && value.length === 4) markerId = value.readUInt32BE(0)
+    if (type === TLV_ENDPOINT_ID) endpointId = value.toString('ascii')
     at += 3 + value.length
   }
-  return header
+  return {
+    command: (versionCommand & 0x0f) === 1 ? 'PROXY' : 'LOCAL',
+    transport: transportNibble === 1 ? 'tcp' : transportNibble === 2 ? 'udp' : 'unspec',
+    source,
+    destination,
+    markerId,
+    endpointId,
+    tlvs,
+    length,
+  }
 }
