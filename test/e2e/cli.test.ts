@@ -153,7 +153,7 @@ for (const dialect of dialects()) {
       const [left, consumerList] = await Promise.all([cli(['permissions', 'list', service.id, '--json'], as(provider)), cli(['endpoints', 'list'], as(consumer))])
       assert.deepEqual(ok(left, 'permissions list').json, { permissions: [], total_count: 0 })
       const endpointsTable = table(ok(consumerList, 'endpoints list').stdout)
-      assert.deepEqual(endpointsTable.header, ['ID', 'STATUS', 'SERVICE', 'IP', 'VPC', 'CREATED'])
+      assert.deepEqual(endpointsTable.header, ['ID', 'STATUS', 'SERVICE', 'IP', 'FORWARDING', 'VPC', 'CREATED'])
       assert.deepEqual(endpointsTable.rows[0]!.slice(0, 3), [endpoint.id, 'rejected', service.service_name])
 
       const deleted = ok(await cli(['endpoints', 'delete', endpoint.id, '--wait'], as(consumer)), 'endpoints delete')

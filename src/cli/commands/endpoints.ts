@@ -120,7 +120,7 @@ export function registerEndpoints(program: Command): void {
         { header: 'STATUS', value: (e) => e.status, status: true },
         { header: 'SERVICE', value: (e) => e.endpoint_service_name },
         { header: 'IP', value: (e) => e.ip },
-        { header: 'FORWARDING', value: (e) => (e.forwarding ? `${e.forwarding.listeners.map((l) => l.listen).join(',') || e.forwarding.state} (${e.forwarding.active_connections} live)` : '-') },
+        { header: 'FORWARDING', value: (e) => (e.forwarding ? e.forwarding.listeners.map((l) => l.listen).join(',') || e.forwarding.state : '-') },
         { header: 'VPC', value: (e) => e.vpc_id },
         { header: 'CREATED', value: (e) => e.created_at },
       ])
