@@ -1,4 +1,5 @@
 import dgram from 'node:dgram'
+import { bindUdp } from './bind.ts'
 import dnsPacket from 'dns-packet'
 
 const NXDOMAIN = 3
@@ -20,14 +21,7 @@ export class DnsResponder {
   }
 
   listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const failed = (error: Error) => reject(error)
-      this.socket.once('error', failed)
-      this.socket.bind({ address: host, port, exclusive: true }, () => {
-        this.socket.off('error', failed)
-        resolve(this.socket.address().port)
-      })
-    })
+    return bindUdp(this.socket, host, port)
   }
 
   /** Names (lower case) to addresses; replaced as a whole on every reconcile. */

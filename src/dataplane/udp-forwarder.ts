@@ -1,4 +1,5 @@
 import dgram from 'node:dgram'
+import { bindUdp } from './bind.ts'
 import net from 'node:net'
 import { encodeProxyV2 } from './proxy-v2.ts'
 import type { ForwardSpec, ForwarderEvents } from './tcp-forwarder.ts'
@@ -35,16 +36,10 @@ export class UdpForwarder {
     this.socket.on('error', () => {})
   }
 
-  listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const failed = (error: Error) => reject(error)
-      this.socket.once('error', failed)
-      this.socket.bind({ address: host, port, exclusive: true }, () => {
-        this.socket.off('error', failed)
-        this.local = this.socket.address()
-        resolve(this.local.port)
-      })
-    })
+  async listen(host: string, port: number): Promise<number> {
+    const bound = await bindUdp(this.socket, host, port)
+    this.local = this.socket.address()
+    return bound
   }
 
   update(spec: ForwardSpec): void {
