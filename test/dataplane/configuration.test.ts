@@ -13,7 +13,7 @@ import { systemClock } from '../../src/domain/clock.ts'
 import { dialects, eventually, freshDatabaseUrl, startServer, type TestServer } from '../helpers/server.ts'
 import { sdkClient, sdkError, type TestVpcepClient } from '../helpers/vpcep-sdk.ts'
 import { httpRequest } from '../helpers/http.ts'
-import { acceptedEndpoint, echoBackend, forwardsWithin, privateRange, startDataplane } from '../helpers/dataplane.ts'
+import { acceptedEndpoint, connect, echoBackend, forwardsWithin, privateRange, refused, startDataplane } from '../helpers/dataplane.ts'
 import { SUBNET, VPC } from '../helpers/fixtures.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
 
@@ -93,6 +93,22 @@ for (const dialect of dialects()) {
       assert.match(failing.message, new RegExp(`${endpoint.ip.replace(/\./g, '\\.')}:8080: address in use`))
       await new Promise((resolve) => squatter.close(resolve))
       await forwardsWithin(endpoint.ip, 8080, 5000)
+    })
+
+    it('cuts live connections within 1 s when the endpoint fails, and when its service leaves available', async () => {
+      for (const target of ['endpoint', 'endpoint_service'] as const) {
+        const portId = randomUUID()
+        await admin('PUT', `/admin/v1/backends/${portId}`, { address: '127.0.0.1' })
+        const { endpoint, service } = await acceptedEndpoint(providerSdk, consumerSdk, consumer.domainId, backend.port, { service: { port_id: portId } })
+        await forwardsWithin(endpoint.ip, 8080, 1000)
+        const client = await connect(endpoint.ip, 8080)
+        const started = Date.now()
+        const failed = await admin('POST', `/admin/v1/${target}/${target === 'endpoint' ? endpoint.id : service.id}/fail`, { errors: [{ code: 'EP.0001', message: 'test' }] })
+        assert.equal(failed.status, 200)
+        await client.closed
+        assert.ok(Date.now() - started < 1000, `${target}: cut after ${Date.now() - started} ms`)
+        assert.equal(await refused(endpoint.ip, 8080), true)
+      }
     })
 
     it('answers the private DNS name of an enable_dns endpoint with its address', async () => {
