@@ -7,6 +7,9 @@ import { sdkClient, type TestVpcepClient } from '../helpers/vpcep-sdk.ts'
 import { acceptedEndpoint, connect, echoBackend, forwardsWithin, privateRange, refused, startDataplane } from '../helpers/dataplane.ts'
 import type { DataPlane } from '../../src/dataplane/index.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
+import type { AddressInfo } from 'node:net'
+import { proxyEchoServer } from '../../src/dataplane/proxy-echo.ts'
+import { httpRequest } from '../helpers/http.ts'
 
 /** The custom TLVs of a PROXY v2 header's TLV bytes, by type (docs/decisions.md). */
 function tlvs(data: Uint8Array): Map<number, Buffer> {
@@ -140,6 +143,38 @@ for (const dialect of dialects()) {
       other.socket.destroy()
       const rows = await consumerSdk.listEndpointInfoDetails(endpoint.id)
       assert.ok(rows.forwarding.refused_total >= 1)
+    })
+
+    it('forwards an endpoint whose address is not loopback (an explicit port_ip) from a port of 127.0.0.1, the same one after a restart', async () => {
+      const { endpoint } = await acceptedEndpoint(providerSdk, consumerSdk, consumer.domainId, backend.port, { endpoint: { port_ip: '192.168.77.5' } })
+      assert.equal(endpoint.ip, '192.168.77.5')
+      const shown = await eventually(async () => (await consumerSdk.listEndpointInfoDetails(endpoint.id)).forwarding, 'forwarding')
+      const [host, port] = shown.listeners[0].listen.split(':')
+      assert.equal(host, '127.0.0.1')
+      await forwardsWithin(host, Number(port), 1000)
+      await plane.stop()
+      await server.stop()
+      await start()
+      await forwardsWithin(host, Number(port), 2000)
+      assert.equal((await consumerSdk.listEndpointInfoDetails(endpoint.id)).forwarding.listeners[0].listen, `127.0.0.1:${port}`)
+    })
+
+    it('reaches the example backend (vpcep proxy-echo), which answers an HTTP client with the header it parsed', async () => {
+      const echo = proxyEchoServer(() => {})
+      await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve))
+      const { endpoint } = await acceptedEndpoint(providerSdk, consumerSdk, consumer.domainId, (echo.address() as AddressInfo).port, { tcpProxy: 'proxy_open', clientPort: 8081 })
+      const answer = await eventually(async () => {
+        try {
+          return await httpRequest(`http://${endpoint.ip}:8081/hello`)
+        } catch {
+          return undefined
+        }
+      }, 'HTTP through the endpoint', 2000)
+      assert.equal(answer.status, 200)
+      assert.equal(answer.json.header.markerId, endpoint.marker_id)
+      assert.equal(answer.json.header.endpointId, endpoint.id)
+      assert.deepEqual(answer.json.header.destination, { address: endpoint.ip, port: 8081 })
+      await new Promise((resolve) => echo.close(resolve))
     })
 
     it('restores every listener from the database after a restart', async () => {
