@@ -25,6 +25,8 @@ import { sha256Hex } from '../src/identity/signature.ts'
 import { sign, variants, type Key, type Prepared } from './signing.ts'
 import { findPostgresBin, startDurableCluster } from './pg.ts'
 
+import { dataplaneRows } from './dataplane.ts'
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const DURATION = Number(process.env.BENCH_DURATION ?? 5)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1)
@@ -692,8 +694,10 @@ async function main(): Promise<void> {
   facts.push(['Load', `autocannon in separate processes, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s per measurement; each row cycles through ≥ ${VARIANTS} distinct pre-signed requests (distinct X-Sdk-Date), verified in full by the server`])
   await sqliteRows(dir)
   if (process.env.BENCH_SKIP_PG !== '1' && wanted('pg')) await postgresRows()
+  const dataplane = wanted('dataplane') ? await dataplaneRows(dir) : undefined
   facts.push(['Whole run', `${((performance.now() - started) / 1000).toFixed(0)} s`])
   printTable()
+  if (dataplane) process.stdout.write(`\n${dataplane}\n`)
 }
 
 async function cleanup(): Promise<void> {

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Registry } from 'prom-client'
 import type { Config } from './config.ts'
 import type { Store } from './store/database.ts'
 import { systemClock, type Clock } from './domain/clock.ts'
@@ -16,6 +17,7 @@ import { Editions } from './domain/editions.ts'
 import { EndpointSettings } from './domain/endpoint-settings.ts'
 import { Quotas } from './domain/quotas.ts'
 import { Admin } from './domain/admin.ts'
+import { Backends } from './domain/backends.ts'
 import { Authenticator } from './identity/authenticate.ts'
 import { FailureThrottle, UNTHROTTLED } from './identity/throttle.ts'
 import { BoundedWork } from './identity/work-queue.ts'
@@ -59,6 +61,8 @@ export interface AppDeps {
 export interface App {
   server: Api
   reconciler: Reconciler
+  /** The Prometheus registry /metrics serves; other parts of the process (the data plane) add theirs. */
+  metricsRegistry: Registry
   /** Stops the reconciler, lets in-flight requests finish, then closes the listener (not the store). */
   close(): Promise<void>
 }
@@ -100,6 +104,7 @@ export function buildApp(deps: AppDeps): App {
     transitions: new TransitionPolicy({ endpoint_service: config.provisionDelays.endpointService, endpoint: config.provisionDelays.endpoint }, config.adminToken !== undefined),
     dnsZone: `vpcep.${config.region}.internal`,
     quotas: config.quotas,
+    ...(config.dataplane.mode !== 'off' ? { endpointAddresses: config.dataplane.addressRange } : {}),
     onTransitionScheduled: () => reconciler?.kick(),
   }
   reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log, config.eventRetentionHours * 3600 * 1000)
@@ -138,6 +143,7 @@ export function buildApp(deps: AppDeps): App {
     endpointSettings: new EndpointSettings(ctx),
     quotas: new Quotas(ctx),
     admin: new Admin(ctx),
+    backends: new Backends(store, clock),
     metrics,
     poolId: poolIdFor(config.region),
     signIn,
@@ -150,6 +156,7 @@ export function buildApp(deps: AppDeps): App {
   return {
     server,
     reconciler,
+    metricsRegistry: metrics.registry,
     async close() {
       await reconciler!.stop()
       await server.close()

@@ -32,6 +32,8 @@ export interface Config {
   publicServicesFile: string | undefined
   /** What a request must carry and how long it may take; see SECURITY.md. */
   security: SecuritySettings
+  /** Where accepted endpoints' traffic is forwarded from and to (src/dataplane, docs/dataplane.md). */
+  dataplane: DataplaneConfig
 }
 
 export interface SecuritySettings {
@@ -51,6 +53,23 @@ export interface SecuritySettings {
   passwordCheckConcurrency: number
   /** Proxies whose X-Forwarded-For names the client (Fastify `trustProxy`): addresses or CIDRs. */
   trustProxy: string[]
+}
+
+export interface DataplaneConfig {
+  /** `embedded`: this process forwards; `external`: a `vpcep dataplane` process does; `off`: nothing forwards. */
+  mode: 'embedded' | 'external' | 'off'
+  /** Endpoint addresses are taken from this loopback block while the data plane is not off. */
+  addressRange: { cidr: string; first: number; last: number }
+  /** Where an endpoint without an address of its own in the range is given a port (127.0.0.1). */
+  fallbackHost: string
+  /** Backend address of a port id that no mapping names; undefined: such services do not forward. */
+  defaultBackend: string | undefined
+  /** JSON file `{ "<port id>": "<address>" }`; mappings set with `vpcep backends set` take precedence. */
+  backendsFile: string | undefined
+  /** Private DNS responder (UDP and TCP on fallbackHost); undefined: off. */
+  dnsPort: number | undefined
+  /** How often the outbox is looked at for changes to follow. */
+  pollMs: number
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +143,7 @@ export const SETTING_NAMES = [
   'VPCEP_ALLOW_UNSIGNED_PAYLOAD', 'VPCEP_ALLOWED_HOSTS', 'VPCEP_HEADERS_TIMEOUT_MS', 'VPCEP_REQUEST_TIMEOUT_MS', 'VPCEP_IDLE_TIMEOUT_MS',
   'VPCEP_MAX_CONNECTIONS_PER_ADDRESS', 'VPCEP_AUTH_THROTTLE', 'VPCEP_AUTH_FAILURES_BEFORE_BACKOFF', 'VPCEP_AUTH_MAX_BACKOFF_SECONDS',
   'VPCEP_PASSWORD_CHECK_CONCURRENCY', 'VPCEP_TRUST_PROXY',
+  'VPCEP_DATAPLANE', 'VPCEP_ENDPOINT_ADDRESS_RANGE', 'VPCEP_DATAPLANE_HOST', 'VPCEP_DEFAULT_BACKEND', 'VPCEP_BACKENDS_FILE', 'VPCEP_DNS_PORT', 'VPCEP_DATAPLANE_POLL_MS',
 ] as const
 
 /** Settings from the JSON file named by VPCEP_CONFIG_FILE, under the environment's. */
@@ -190,5 +210,48 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     },
     publicServicesFile: env.VPCEP_PUBLIC_SERVICES_FILE?.trim() || undefined,
     security: securitySettings(env),
+    dataplane: dataplaneConfig(env, databaseUrl),
+  }
+}
+
+const LOOPBACK_FIRST = 0x7f000000
+const LOOPBACK_LAST = 0x7fffffff
+
+function ipv4Number(text: string): number | undefined {
+  const parts = text.split('.')
+  if (parts.length !== 4 || !parts.every((p) => /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(p))) return undefined
+  return parts.reduce((n, p) => n * 256 + Number(p), 0)
+}
+
+/** A CIDR inside 127.0.0.0/8 as its first and last usable numbers (network and broadcast numbers left out). */
+export function loopbackRange(name: string, cidr: string): DataplaneConfig['addressRange'] {
+  const [address, prefixText] = cidr.split('/')
+  const base = ipv4Number(address ?? '')
+  const prefix = Number(prefixText)
+  if (base === undefined || !/^\d+$/.test(prefixText ?? '') || prefix < 8 || prefix > 30) throw new ConfigError(`${name} must be a CIDR such as 127.8.0.0/16 (prefix 8-30), got "${cidr}"`)
+  const size = 2 ** (32 - prefix)
+  const network = base - (base % size)
+  if (network < LOOPBACK_FIRST || network + size - 1 > LOOPBACK_LAST) throw new ConfigError(`${name} must lie inside 127.0.0.0/8 (every address of it is local on Linux), got "${cidr}"`)
+  // 127.0.0.1 is the fallback host's: never handed to an endpoint.
+  const first = Math.max(network + 1, LOOPBACK_FIRST + 2)
+  return { cidr: `${address}/${prefix}`, first, last: network + size - 2 }
+}
+
+function dataplaneConfig(env: NodeJS.ProcessEnv, databaseUrl: string): DataplaneConfig {
+  const mode = (env.VPCEP_DATAPLANE?.trim() || (databaseUrl.startsWith('sqlite:') ? 'embedded' : 'external')) as DataplaneConfig['mode']
+  if (!['embedded', 'external', 'off'].includes(mode)) throw new ConfigError(`VPCEP_DATAPLANE must be embedded, external or off, got "${mode}"`)
+  const fallbackHost = env.VPCEP_DATAPLANE_HOST?.trim() || '127.0.0.1'
+  if (ipv4Number(fallbackHost) === undefined) throw new ConfigError(`VPCEP_DATAPLANE_HOST must be an IPv4 address, got "${fallbackHost}"`)
+  const backend = env.VPCEP_DEFAULT_BACKEND?.trim() || '127.0.0.1'
+  if (backend !== 'none' && ipv4Number(backend) === undefined) throw new ConfigError(`VPCEP_DEFAULT_BACKEND must be an IPv4 address or none, got "${backend}"`)
+  const dns = env.VPCEP_DNS_PORT?.trim() || '9853'
+  return {
+    mode,
+    addressRange: loopbackRange('VPCEP_ENDPOINT_ADDRESS_RANGE', env.VPCEP_ENDPOINT_ADDRESS_RANGE?.trim() || '127.8.0.0/16'),
+    fallbackHost,
+    defaultBackend: backend === 'none' ? undefined : backend,
+    backendsFile: env.VPCEP_BACKENDS_FILE?.trim() || undefined,
+    dnsPort: dns === 'off' ? undefined : integerSetting({ VPCEP_DNS_PORT: dns }, 'VPCEP_DNS_PORT', 9853, 0, 65535),
+    pollMs: integerSetting(env, 'VPCEP_DATAPLANE_POLL_MS', 100, 10, 10_000),
   }
 }

@@ -6,6 +6,7 @@ import { systemClock } from './domain/clock.ts'
 import { loadCatalog, publishCatalog } from './domain/catalog.ts'
 import { demoAccountFile, writeDemoAccount } from './demo-account.ts'
 import { accountWire } from './identity/accounts.ts'
+import { startEmbeddedDataplane } from './dataplane/index.ts'
 
 /** The demo account for a newcomer; undefined when another instance starting at the same moment made it. */
 async function createDemoAccount(store: Store, region: string): Promise<NewAccount | undefined> {
@@ -38,12 +39,18 @@ async function main(): Promise<void> {
   await app.server.listen({ host: config.host, port: config.port })
   const readyMs = Number(process.hrtime.bigint() - startedAt) / 1e6
   app.server.log.info({ database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), region: config.region, readyMs: Math.round(readyMs) }, 'vpcep ready')
+  const dataplane =
+    config.dataplane.mode === 'embedded'
+      ? await startEmbeddedDataplane({ store, config: config.dataplane, dnsZone: `vpcep.${config.region}.internal`, clock: systemClock, log: app.server.log.child({ part: 'dataplane' }), registry: app.metricsRegistry })
+      : undefined
+  if (config.dataplane.mode === 'external') app.server.log.info({}, 'data plane: run "vpcep dataplane" (one process) beside the API instances; this one does not forward')
 
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
     app.server.log.info({ signal }, 'shutting down')
+    await dataplane?.stop()
     await app.close()
     await store.close()
     process.exit(0)

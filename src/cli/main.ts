@@ -9,6 +9,7 @@ import { registerEndpoints } from './commands/endpoints.ts'
 import { registerQuotas } from './commands/quotas.ts'
 import { registerTags } from './commands/tags.ts'
 import { registerSign } from './commands/sign.ts'
+import { registerDataplane } from './commands/dataplane.ts'
 
 /*
  * `vpcep`: the API through the typed client (services, permissions, connections, endpoints, quotas,
@@ -53,6 +54,7 @@ registerTags(program)
 registerConfigure(program)
 registerSign(program)
 registerAdmin(program)
+registerDataplane(program)
 
 function exitOverrideEverywhere(command: Command): void {
   command.exitOverride()

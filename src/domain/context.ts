@@ -1,6 +1,7 @@
 import type { Executor, Store } from '../store/database.ts'
 import type { Clock } from './clock.ts'
 import type { IdSource } from './ids.ts'
+import type { AddressRange } from './ip-allocation.ts'
 import type { TransitionPolicy, TransitionType } from './transitions.ts'
 
 /** What every domain service needs: storage, time, ids and the few settings that shape behaviour. */
@@ -15,6 +16,8 @@ export interface DomainContext {
   dnsZone: string
   /** Per-project resource limits, checked at create. */
   quotas: { endpointService: number; endpoint: number }
+  /** Loopback block endpoint addresses come from while a data plane forwards; undefined: VPC-style numbering. */
+  endpointAddresses?: AddressRange
   /** Called after a commit that scheduled a state transition, so the reconciler can run it at once. */
   onTransitionScheduled(): void
 }

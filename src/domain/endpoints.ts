@@ -5,6 +5,7 @@ import { findOwnEndpoint, findOwnEndpointRow, hydrateEndpoints, listEndpointRows
 import { hasAnyPermission } from '../store/repos/permissions.ts'
 import { insertTags } from '../store/repos/tags.ts'
 import { recordEvents } from '../store/repos/events.ts'
+import { forwardingOf } from '../store/repos/forwarding.ts'
 import type { Executor, Tx } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
 import { dueAt, type DomainContext } from './context.ts'
@@ -33,6 +34,14 @@ export interface CreateEndpointInput {
   ipv6Address?: string
 }
 
+/** Adds what the data plane reports to the accepted ones (only those forward; others cost no query). */
+async function withForwarding(db: Executor, endpoints: Endpoint[]): Promise<Endpoint[]> {
+  const accepted = endpoints.filter((e) => e.status === 'accepted').map((e) => e.id)
+  if (accepted.length === 0) return endpoints
+  const reports = await forwardingOf(db, accepted)
+  return endpoints.map((e) => (reports.has(e.id) ? { ...e, forwarding: reports.get(e.id)! } : e))
+}
+
 /** How often a create is retried when a concurrent writer took the same marker id or address. */
 const CREATE_ATTEMPTS = 8
 
@@ -49,7 +58,7 @@ export class Endpoints {
     validateTags(tags)
     for (let attempt = 1; ; attempt++) {
       try {
-        const endpoint = await this.ctx.store.transaction((tx) => this.insert(tx, scope, input, tags))
+        const endpoint = await this.ctx.store.transaction((tx) => this.insert(tx, scope, input, tags, attempt))
         this.ctx.onTransitionScheduled()
         return endpoint
       } catch (error) {
@@ -58,7 +67,7 @@ export class Endpoints {
     }
   }
 
-  private async insert(tx: Tx, scope: Scope, input: CreateEndpointInput, tags: Tag[]): Promise<Endpoint> {
+  private async insert(tx: Tx, scope: Scope, input: CreateEndpointInput, tags: Tag[], attempt: number): Promise<Endpoint> {
     const { store, clock, ids } = this.ctx
     await lockProject(tx, store.dialect, scope.projectId)
     // The service row is read inside the transaction, so a whitelist removal that committed first is seen.
@@ -91,7 +100,7 @@ export class Endpoints {
     } else {
       if (!input.subnetId) fail('subnetIdEmpty', 'subnet_id is required to connect to an interface endpoint service.')
       if (input.routetables?.length) fail('parameterError', 'routetables apply to gateway endpoints only.')
-      address = await allocateIp(tx, scope.projectId, input.subnetId, input.portIp)
+      address = await allocateIp(tx, scope.projectId, input.subnetId, input.portIp, this.ctx.endpointAddresses, attempt)
     }
     const now = clock.now()
     const stamp = toStoredTime(now)
@@ -136,12 +145,14 @@ export class Endpoints {
   async list(scope: Scope, filter: EndpointFilter, page: Page): Promise<Paged<Endpoint>> {
     return this.ctx.store.snapshot(async (db) => {
       const { items, totalCount } = await listEndpointRows(db, scope, filter, page)
-      return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+      return { items: await withForwarding(db, await hydrateEndpoints(db, items, this.ctx.dnsZone)), totalCount }
     })
   }
 
-  get(scope: Scope, id: string): Promise<Endpoint> {
-    return this.loadOwn(this.ctx.store.db, scope, id)
+  async get(scope: Scope, id: string): Promise<Endpoint> {
+    const db = this.ctx.store.db
+    const [endpoint] = await withForwarding(db, [await this.loadOwn(db, scope, id)])
+    return endpoint!
   }
 
   /** Starts deletion (`deleting`, then gone). Refused while the endpoint is still `creating` or already `deleting`. */

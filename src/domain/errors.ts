@@ -65,6 +65,8 @@ export const ERRORS = {
   tooManyPorts: { code: 'EndPoint.3074', status: 400, message: 'The maximum of ports has been reached.' },
   invalidProtocol: { code: 'EndPoint.3075', status: 400, message: 'The protocol is invalid.' },
   invalidServiceName: { code: 'EndPoint.3076', status: 400, message: 'Invalid service name.' },
+  /** The digest's network back-end family: no address left for the endpoint's port. */
+  addressRangeExhausted: { code: 'EndPoint.4010', status: 400, message: 'Failed to create the port.' },
   /** Not in the VPCEP table: the database could not be reached; a retry may succeed. */
   databaseUnavailable: { code: 'EndPoint.0001', status: 503, message: 'System error. Please retry.' },
 } as const satisfies Record<string, { code: string; status: number; message: string }>

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Executor } from '../store/database.ts'
 import { fail } from './errors.ts'
 
@@ -25,12 +26,78 @@ function usable(n: number): boolean {
   return last !== 0 && last !== 1 && last !== 255
 }
 
+/** A block of addresses numbered first..last (inclusive), e.g. the data plane's loopback block. */
+export interface AddressRange {
+  cidr: string
+  first: number
+  last: number
+}
+
+const LOOPBACK_FIRST = ipToNumber('127.0.0.0')
+const LOOPBACK_LAST = ipToNumber('127.255.255.255')
+
+export function isLoopback(ip: string): boolean {
+  if (!isIpv4(ip)) return false
+  const n = ipToNumber(ip)
+  return n >= LOOPBACK_FIRST && n <= LOOPBACK_LAST
+}
+
+/** The partial index's own condition, word for word, so both databases use that index (migration 0007). */
+const IN_LOOPBACK_INDEX = sql<boolean>`ip_number between 2130706432 and 2147483647`
+
+/**
+ * A free address of the loopback `range`, unique across every project since each is a real local
+ * address one listener binds: the next after the highest in use, then (on a retry after a concurrent
+ * writer took it, or when the top is reached) a free one at random.
+ */
+async function allocateLoopback(db: Executor, range: AddressRange, attempt: number): Promise<{ ip: string; ipNumber: number }> {
+  const highest = await db
+    .selectFrom('endpoints')
+    .select('ipNumber')
+    .where(IN_LOOPBACK_INDEX)
+    .where('ipNumber', '>=', range.first)
+    .where('ipNumber', '<=', range.last)
+    .orderBy('ipNumber', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  const next = highest?.ipNumber != null ? Number(highest.ipNumber) + 1 : range.first
+  if (attempt <= 1 && next <= range.last) return { ip: numberToIp(next), ipNumber: next }
+  const used = new Set(
+    (await db.selectFrom('endpoints').select('ipNumber').where(IN_LOOPBACK_INDEX).where('ipNumber', '>=', range.first).where('ipNumber', '<=', range.last).execute()).map((r) => Number(r.ipNumber)),
+  )
+  const size = range.last - range.first + 1
+  if (used.size >= size) {
+    fail('addressRangeExhausted', `Every address of the data plane's endpoint range ${range.cidr} is in use; widen VPCEP_ENDPOINT_ADDRESS_RANGE or delete endpoints.`)
+  }
+  const start = Math.floor(Math.random() * size)
+  for (let i = 0; i < size; i++) {
+    const candidate = range.first + ((start + i) % size)
+    if (!used.has(candidate)) return { ip: numberToIp(candidate), ipNumber: candidate }
+  }
+  return fail('addressRangeExhausted', `Every address of ${range.cidr} is in use.`)
+}
+
 /**
  * Picks an endpoint address in the caller's `subnetId`: the requested one if free, else the next usable
  * address after the highest in use. Uniqueness is finally enforced by the (project_id, subnet_id,
  * ip_number) index; the caller retries its transaction when a concurrent writer took the same address.
  */
-export async function allocateIp(db: Executor, projectId: string, subnetId: string, requested: string | undefined): Promise<{ ip: string; ipNumber: number }> {
+export async function allocateIp(
+  db: Executor,
+  projectId: string,
+  subnetId: string,
+  requested: string | undefined,
+  loopback?: AddressRange,
+  attempt = 1,
+): Promise<{ ip: string; ipNumber: number }> {
+  if (requested !== undefined && isLoopback(requested)) {
+    // A loopback address is one listener's, whichever project asks: unique everywhere.
+    const ipNumber = ipToNumber(requested)
+    const taken = await db.selectFrom('endpoints').select('id').where(IN_LOOPBACK_INDEX).where('ipNumber', '=', ipNumber).executeTakeFirst()
+    if (taken) fail('parameterError', `port_ip ${requested} is already used by another endpoint.`)
+    return { ip: requested, ipNumber }
+  }
+  if (requested === undefined && loopback !== undefined) return allocateLoopback(db, loopback, attempt)
   if (requested !== undefined) {
     const ipNumber = ipToNumber(requested)
     const taken = await db

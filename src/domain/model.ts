@@ -102,6 +102,30 @@ export interface Endpoint {
   ipv6Address: string
   createdAt: string
   updatedAt: string
+  /** What the data plane reports for an accepted endpoint; absent when nothing forwards. */
+  forwarding?: Forwarding
+}
+
+export interface ForwardingListener {
+  protocol: string
+  clientPort: number
+  /** `address:port` clients connect to. */
+  listen: string
+  /** `address:port` the traffic goes to. */
+  backend: string
+}
+
+export interface Forwarding {
+  state: 'forwarding' | 'error' | 'stopped'
+  message: string
+  proxyProtocol: string
+  listeners: ForwardingListener[]
+  activeConnections: number
+  connectionsTotal: number
+  refusedTotal: number
+  bytesIn: number
+  bytesOut: number
+  updatedAt: string
 }
 
 export interface Permission {

@@ -247,10 +247,41 @@ const eventsByTime: Migration = {
   },
 }
 
+/**
+ * The data plane: where a service's port id really is (backends), what each endpoint forwards and how it
+ * is doing (forwarding, written by the data plane only), and loopback endpoint addresses unique across
+ * projects, since every one of them is a real local address that one listener binds.
+ */
+const dataplane: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('backends')
+      .addColumn('port_id', 'text', (c) => c.primaryKey())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute()
+    await db.schema
+      .createTable('forwarding')
+      .addColumn('endpoint_id', 'text', (c) => c.primaryKey())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('proxy_protocol', 'text', (c) => c.notNull())
+      .addColumn('listeners', 'text', (c) => c.notNull())
+      .addColumn('active_connections', 'integer', (c) => c.notNull())
+      .addColumn('connections_total', 'bigint', (c) => c.notNull())
+      .addColumn('refused_total', 'bigint', (c) => c.notNull())
+      .addColumn('bytes_in', 'bigint', (c) => c.notNull())
+      .addColumn('bytes_out', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute()
+    await sql`create unique index endpoints_loopback_ip on endpoints (ip_number) where ip_number between 2130706432 and 2147483647`.execute(db)
+  },
+}
+
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject, '0004_admin_settings': adminSettings, '0005_endpoint_counts': endpointCounts(dialect), '0006_events_by_time': eventsByTime }) },
+    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject, '0004_admin_settings': adminSettings, '0005_endpoint_counts': endpointCounts(dialect), '0006_events_by_time': eventsByTime, '0007_dataplane': dataplane }) },
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

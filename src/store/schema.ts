@@ -152,6 +152,31 @@ export interface EndpointCountsTable {
   n: number
 }
 
+/** Where a service's `port_id` really is, set by an operator (`vpcep backends set`, admin API). */
+export interface BackendsTable {
+  portId: string
+  address: string
+  updatedAt: string
+}
+
+/** What an endpoint forwards and its counters; written by the data plane only, read by the API. */
+export interface ForwardingTable {
+  endpointId: string
+  /** `forwarding` or `error` (message says why). */
+  state: string
+  message: string
+  /** `v2` or `none`; `toa` services forward without it (a TCP option cannot be set from user space). */
+  proxyProtocol: string
+  /** JSON array of {protocol, clientPort, listen, backend}. */
+  listeners: string
+  activeConnections: number
+  connectionsTotal: number
+  refusedTotal: number
+  bytesIn: number
+  bytesOut: number
+  updatedAt: string
+}
+
 export interface Database {
   accounts: AccountsTable
   projects: ProjectsTable
@@ -165,4 +190,6 @@ export interface Database {
   events: EventsTable
   adminSettings: AdminSettingsTable
   endpointCounts: EndpointCountsTable
+  backends: BackendsTable
+  forwarding: ForwardingTable
 }

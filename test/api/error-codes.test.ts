@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
+import { randomInt, randomUUID } from 'node:crypto'
+import { loadConfig, loopbackRange } from '../../src/config.ts'
 import { dialects, eventually, freshDatabaseUrl, startServer, type DialectName, type TestServer } from '../helpers/server.ts'
 import { sdkClient, type SdkResponse, type TestVpcepClient } from '../helpers/vpcep-sdk.ts'
 import { tagsClient, type TestTagsClient } from '../helpers/tags-sdk.ts'
@@ -359,6 +360,24 @@ const CASES: Case[] = [
         await sdk.listEndpoints()
         await sdk.listEndpoints()
         return await failure(sdk.listEndpoints())
+      } finally {
+        await server.stop()
+      }
+    },
+  },
+  {
+    error: 'addressRangeExhausted',
+    expect: [400, 'EndPoint.4010'],
+    how: "a third endpoint when the data plane's address range (a /30) holds two",
+    provoke: async (f) => {
+      const url = await freshDatabaseUrl(f.dialect)
+      const dataplane = loadConfig({ VPCEP_DATABASE_URL: url }).dataplane
+      const server = await startServer(url, { dataplane: { ...dataplane, addressRange: loopbackRange('tiny', `127.${randomInt(20, 250)}.${randomInt(0, 256)}.0/30`) } })
+      try {
+        const sdk = sdkClient(server.url, await server.account('crowded'))
+        const service = await availableService(sdk)
+        for (let i = 0; i < 2; i++) await sdk.createEndpoint({ endpoint_service_id: service.id, vpc_id: VPC, subnet_id: SUBNET })
+        return await failure(sdk.createEndpoint({ endpoint_service_id: service.id, vpc_id: VPC, subnet_id: SUBNET }))
       } finally {
         await server.stop()
       }

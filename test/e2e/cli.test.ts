@@ -153,7 +153,7 @@ for (const dialect of dialects()) {
       const [left, consumerList] = await Promise.all([cli(['permissions', 'list', service.id, '--json'], as(provider)), cli(['endpoints', 'list'], as(consumer))])
       assert.deepEqual(ok(left, 'permissions list').json, { permissions: [], total_count: 0 })
       const endpointsTable = table(ok(consumerList, 'endpoints list').stdout)
-      assert.deepEqual(endpointsTable.header, ['ID', 'STATUS', 'SERVICE', 'IP', 'VPC', 'CREATED'])
+      assert.deepEqual(endpointsTable.header, ['ID', 'STATUS', 'SERVICE', 'IP', 'FORWARDING', 'VPC', 'CREATED'])
       assert.deepEqual(endpointsTable.rows[0]!.slice(0, 3), [endpoint.id, 'rejected', service.service_name])
 
       const deleted = ok(await cli(['endpoints', 'delete', endpoint.id, '--wait'], as(consumer)), 'endpoints delete')
@@ -282,6 +282,19 @@ for (const dialect of dialects()) {
 
       assert.equal(missing.code, 3)
       assert.match(missing.stderr, /there is no account named "nobody-here"/)
+    })
+
+    it('maps port ids to backend addresses on the database: set, list, remove, and refuses what is not an address', async () => {
+      const admin = { ...baseEnv(home), VPCEP_DATABASE_URL: databaseUrl, ...(process.env.VPCEP_MASTER_KEY ? { VPCEP_MASTER_KEY: process.env.VPCEP_MASTER_KEY } : {}) }
+      const portId = `port-${process.pid}-${Date.now()}`
+      ok(await cli(['backends', 'set', portId, '127.0.0.9'], admin), 'backends set')
+      const listed = ok(await cli(['backends', 'list', '--json'], admin), 'backends list').json
+      assert.deepEqual(listed.filter((b: { port_id: string }) => b.port_id === portId).map((b: { address: string }) => b.address), ['127.0.0.9'])
+      const bad = await cli(['backends', 'set', portId, 'db.internal:5432'], admin)
+      assert.equal(bad.code, 2)
+      assert.match(bad.stderr, /a backend address is an IPv4 address/)
+      ok(await cli(['backends', 'remove', portId], admin), 'backends remove')
+      assert.equal((await cli(['backends', 'remove', portId], admin)).code, 3)
     })
   })
 }

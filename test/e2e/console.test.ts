@@ -7,6 +7,9 @@ import { dialects, freshDatabaseUrl, startServer, type TestServer } from '../hel
 import { httpRequest } from '../helpers/http.ts'
 import { sdkClient, type TestVpcepClient } from '../helpers/vpcep-sdk.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
+import { loadConfig } from '../../src/config.ts'
+import type { DataPlane } from '../../src/dataplane/index.ts'
+import { privateRange, startDataplane } from '../helpers/dataplane.ts'
 
 // The browser half drives Debian's Chromium through playwright-core (no browser download). Without
 // Chromium it is skipped on a developer's machine, and fails in CI, where .ci/run installs it.
@@ -148,6 +151,7 @@ async function checkLayout(page: Page, name: string): Promise<void> {
 for (const dialect of dialects()) {
   describe(`web console in Chromium [${dialect}]`, { skip: SKIP_BROWSER }, () => {
     let server: TestServer
+    let dataplane: DataPlane | undefined
     let browser: Browser
     let providerContext: BrowserContext
     let consumerContext: BrowserContext
@@ -167,7 +171,9 @@ for (const dialect of dialects()) {
       if (!HAVE_CHROMIUM) throw new Error(`Chromium is missing at ${CHROMIUM}; in CI .ci/run installs Debian's chromium package`)
       const { chromium } = await import('playwright-core')
       // Default settings: creates and deletes finish right after they commit, as with `npm start`.
-      server = await startServer(await freshDatabaseUrl(dialect))
+      const url = await freshDatabaseUrl(dialect)
+      server = await startServer(url, { dataplane: { ...loadConfig({ VPCEP_DATABASE_URL: url }).dataplane, addressRange: privateRange() } })
+      dataplane = (await startDataplane(server)).plane
       provider = await server.account('provider')
       consumer = await server.account('consumer')
       providerSdk = sdkClient(server.url, provider)
@@ -182,6 +188,7 @@ for (const dialect of dialects()) {
     })
     after(async () => {
       await browser?.close()
+      await dataplane?.stop()
       await server?.stop()
     })
 
@@ -314,6 +321,9 @@ for (const dialect of dialects()) {
       await page.getByRole('status').filter({ hasText: 'is now accepted' }).waitFor()
       await page.getByRole('navigation', { name: 'Service sections' }).locator('.tab-count').waitFor({ state: 'hidden' })
       await consumerPage.locator('.head-status [data-status="accepted"]').waitFor()
+      // The data plane's block: where the accepted endpoint forwards, and its counters.
+      await consumerPage.locator('[data-key="forwarding"]').filter({ hasText: /forwarding 127\.\d+\.\d+\.\d+:\d+ → 127\.0\.0\.1:\d+ \(TCP\)/ }).waitFor()
+      assert.match(await textOf(consumerPage.locator('[data-key="forwarding"]')), /0 live connections · 0 in all/)
       assert.ok(await stillSamePage(page))
       assert.ok(await stillSamePage(consumerPage))
     })

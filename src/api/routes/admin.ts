@@ -23,6 +23,8 @@ const AccountResponse = Type.Object({
   created_at: Type.String(),
 })
 const NewPasswordResponse = Type.Object({ domain_id: Type.String(), domain_name: Type.String(), project_id: Type.String(), user_name: Type.String(), password: Type.String() })
+const Backend = Type.Object({ port_id: Type.String(), address: Type.String(), updated_at: Type.String() })
+const BackendParams = Type.Object({ port_id: Type.String({ minLength: 1, maxLength: 64 }) })
 const ADMIN_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse }
 
 /** The account operations answer 404 EndPoint.xxxx like any unknown resource. */
@@ -51,7 +53,7 @@ function tokenMatches(expected: string, given: unknown): boolean {
 export async function adminRoutes(app: Api, deps: RouteDeps): Promise<void> {
   const token = deps.config.adminToken
   if (token === undefined) return
-  const { admin } = deps
+  const { admin, backends } = deps
   const tags = ['admin']
   // onRequest, before the body is read: a caller without the token learns nothing from body errors.
   app.addHook('onRequest', async (request) => {
@@ -113,6 +115,30 @@ export async function adminRoutes(app: Api, deps: RouteDeps): Promise<void> {
       reply.header('cache-control', 'no-store')
       const r = await ofAccount(request.params.account_name, () => resetPassword(deps.store, request.params.account_name))
       return { domain_id: r.domainId, domain_name: r.domainName, project_id: r.projectId, user_name: r.userName, password: r.password }
+    },
+  })
+
+  // The data plane's backends: where a service's port_id really is (docs/dataplane.md).
+  const wireBackend = (b: { portId: string; address: string; updatedAt: string }) => ({ port_id: b.portId, address: b.address, updated_at: b.updatedAt })
+
+  app.get('/admin/v1/backends', {
+    config: { public: true },
+    schema: { operationId: 'AdminListBackends', tags, response: { 200: Type.Object({ backends: Type.Array(Backend) }), ...ADMIN_ERRORS } },
+    handler: async () => ({ backends: (await backends.list()).map(wireBackend) }),
+  })
+
+  app.put('/admin/v1/backends/:port_id', {
+    config: { public: true },
+    schema: { operationId: 'AdminSetBackend', tags, params: BackendParams, body: Type.Object({ address: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: Backend, ...ADMIN_ERRORS } },
+    handler: async (request) => wireBackend(await backends.set(request.params.port_id, request.body.address)),
+  })
+
+  app.delete('/admin/v1/backends/:port_id', {
+    config: { public: true },
+    schema: { operationId: 'AdminRemoveBackend', tags, params: BackendParams, response: { 204: Type.Null(), ...ADMIN_ERRORS } },
+    handler: async (request, reply) => {
+      if (!(await backends.remove(request.params.port_id))) throw new ApiError('resourceNotFound', `No backend mapping for port ${request.params.port_id}.`)
+      return reply.code(204).send(null)
     },
   })
 }

@@ -12,6 +12,7 @@ import type { Editions } from '../../domain/editions.ts'
 import type { EndpointSettings } from '../../domain/endpoint-settings.ts'
 import type { Quotas } from '../../domain/quotas.ts'
 import type { Admin } from '../../domain/admin.ts'
+import type { Backends } from '../../domain/backends.ts'
 import type { Metrics } from '../../http/metrics.ts'
 import type { Tagging } from '../../domain/tagging.ts'
 import type { SignInGuards } from '../../identity/tokens.ts'
@@ -34,6 +35,7 @@ export interface RouteDeps {
   endpointSettings: EndpointSettings
   quotas: Quotas
   admin: Admin
+  backends: Backends
   metrics: Metrics
   poolId: string
   signIn: SignInGuards

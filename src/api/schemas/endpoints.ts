@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CONNECTION_FILTER_STATUSES, ENDPOINT_STATUSES, type Endpoint } from '../../domain/model.ts'
+import { CONNECTION_FILTER_STATUSES, ENDPOINT_STATUSES, type Endpoint, type Forwarding } from '../../domain/model.ts'
 import type { CreateEndpointInput } from '../../domain/endpoints.ts'
 import { toWireTime } from '../../domain/clock.ts'
 import { Description, Id, PageQuery, StringEnum, TagOut, TagSchema, UuidString, WireTime, coded } from './common.ts'
@@ -68,6 +68,23 @@ export const EndpointOut = Type.Object({
   policy_document: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   endpoint_pool_id: Type.String(),
   public_border_group: Type.String(),
+  forwarding: Type.Optional(
+    Type.Object(
+      {
+        state: StringEnum(['forwarding', 'error', 'stopped']),
+        message: Type.String(),
+        proxy_protocol: Type.String(),
+        listeners: Type.Array(Type.Object({ protocol: Type.String(), client_port: Type.Integer(), listen: Type.String(), backend: Type.String() })),
+        active_connections: Type.Integer(),
+        connections_total: Type.Integer(),
+        refused_total: Type.Integer(),
+        bytes_in: Type.Integer(),
+        bytes_out: Type.Integer(),
+        updated_at: WireTime,
+      },
+      { description: 'vpcep extension (SDKs ignore it): where the data plane forwards this accepted endpoint, and its counters.' },
+    ),
+  ),
 })
 
 export const EndpointParams = Type.Object({ project_id: Id, vpc_endpoint_id: Id })
@@ -157,6 +174,22 @@ export function toWireEndpoint(e: Endpoint, poolId: string): Static<typeof Endpo
     ...(e.policyDocument !== undefined ? { policy_document: e.policyDocument as Record<string, unknown> } : {}),
     endpoint_pool_id: poolId,
     public_border_group: '',
+    ...(e.forwarding ? { forwarding: toWireForwarding(e.forwarding) } : {}),
+  }
+}
+
+function toWireForwarding(f: Forwarding) {
+  return {
+    state: f.state,
+    message: f.message,
+    proxy_protocol: f.proxyProtocol,
+    listeners: f.listeners.map((l) => ({ protocol: l.protocol, client_port: l.clientPort, listen: l.listen, backend: l.backend })),
+    active_connections: f.activeConnections,
+    connections_total: f.connectionsTotal,
+    refused_total: f.refusedTotal,
+    bytes_in: f.bytesIn,
+    bytes_out: f.bytesOut,
+    updated_at: toWireTime(f.updatedAt),
   }
 }
 

@@ -9,7 +9,7 @@ import { printJson, printTable, println } from '../output.ts'
 
 const DATABASE_NOTE = '\nThe database is VPCEP_DATABASE_URL (default sqlite:./data/vpcep.db).\n'
 
-async function withStore<T>(work: (store: import('../../store/database.ts').Store, config: import('../../config.ts').Config) => Promise<T>): Promise<T> {
+export async function withStore<T>(work: (store: import('../../store/database.ts').Store, config: import('../../config.ts').Config) => Promise<T>): Promise<T> {
   const { loadConfig, ConfigError } = await import('../../config.ts')
   const { openStore } = await import('../../store/database.ts')
   let config

@@ -30,8 +30,22 @@ function printEndpoint(endpoint: Endpoint): void {
     ['tags', tagText(endpoint.tags)],
     ['created', endpoint.created_at],
     ['updated', endpoint.updated_at],
+    ...forwardingFields(endpoint),
     ...(endpoint.error?.length ? ([['error', endpoint.error.map((e) => `${e.error_code} ${e.error_message}`)]] as Array<[string, string[]]>) : []),
   ])
+}
+
+/** Where the data plane forwards an accepted endpoint (the `forwarding` extension field), and its counters. */
+function forwardingFields(endpoint: Endpoint): Array<[string, string | string[]]> {
+  const f = endpoint.forwarding
+  if (!f) return endpoint.status === 'accepted' ? [['forwarding', '(no data plane report yet)']] : []
+  return [
+    ['forwarding', f.listeners.map((l) => `${l.listen} → ${l.backend} (${l.protocol})`)],
+    ['connections', `${f.active_connections} live, ${f.connections_total} total, ${f.refused_total} refused`],
+    ['bytes', `${f.bytes_in} in, ${f.bytes_out} out`],
+    ['proxy_protocol', f.proxy_protocol],
+    ...(f.state !== 'forwarding' || f.message ? ([['forwarding_note', `${f.state}: ${f.message}`]] as Array<[string, string]>) : []),
+  ]
 }
 
 /** A service id as is; anything else is taken for a full service name and looked up. */
@@ -113,6 +127,7 @@ export function registerEndpoints(program: Command): void {
         { header: 'STATUS', value: (e) => e.status, status: true },
         { header: 'SERVICE', value: (e) => e.endpoint_service_name },
         { header: 'IP', value: (e) => e.ip },
+        { header: 'FORWARDING', value: (e) => (e.forwarding ? e.forwarding.listeners.map((l) => l.listen).join(',') || e.forwarding.state : '-') },
         { header: 'VPC', value: (e) => e.vpc_id },
         { header: 'CREATED', value: (e) => e.created_at },
       ])

@@ -27,3 +27,41 @@ export async function recordEvents(db: Executor, events: DomainEvent[]): Promise
     .values(events.map((e) => ({ ...e, payload: JSON.stringify(e.payload) })))
     .execute()
 }
+
+/** An outbox row with its place in the outbox. */
+export interface StoredEvent extends DomainEvent {
+  seq: number
+}
+
+/**
+ * Events after `afterSeq`, oldest first. On PostgreSQL a sequence value is taken before commit, so a
+ * smaller seq may become visible after a larger one: a follower must not assume the outbox has no gaps.
+ */
+export async function eventsAfter(db: Executor, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  const rows = await db.selectFrom('events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    type: r.type,
+    resourceType: r.resourceType as DomainEvent['resourceType'],
+    resourceId: r.resourceId,
+    projectId: r.projectId,
+    occurredAt: r.occurredAt,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+  }))
+}
+
+/** Only the seq numbers after `afterSeq` (a follower's cheap look at whether anything happened). */
+export async function eventSeqsAfter(db: Executor, afterSeq: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('events').select('seq').where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()
+  return rows.map((r) => Number(r.seq))
+}
+
+export async function lastEventSeq(db: Executor): Promise<number> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst()
+  return row?.seq == null ? 0 : Number(row.seq)
+}
+
+/** A backend mapping changed: an outbox row, so every data plane following the outbox looks again. */
+export async function recordDataplaneChange(db: Executor, portId: string, stamp: string): Promise<void> {
+  await db.insertInto('events').values({ type: 'dataplane.backend_changed', resourceType: 'backend', resourceId: portId, projectId: '', occurredAt: stamp, payload: '{}' }).execute()
+}

@@ -2,6 +2,7 @@
 // yours), detail with delete. Lists and details refresh while something is still changing.
 import { h, replaceKeepingFocus, uuid, whenChanged } from './dom.js'
 import { api, ApiError, getSession, seg } from './api.js'
+import { forwardingBlock } from './dataplane.js'
 import { badge, busy, cardTable, clearNotices, confirmDialog, details, errorNotice, field, idText, settleNotices, stateNotice, successNotice, time } from './ui.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -152,6 +153,7 @@ export async function endpointDetailPage(view, id) {
     replaceKeepingFocus(
       body,
       e.status === 'pendingAcceptance' ? h('p', { class: 'notice info' }, 'The owner of the service has not accepted this endpoint yet. This page updates when they decide.') : null,
+      forwardingBlock(e),
       details([
         ['Status', badge(e.status)],
         ['Endpoint service', idText(e.endpoint_service_name, { label: 'service name' })],
