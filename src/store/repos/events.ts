@@ -15,8 +15,17 @@ const insertEvent = prepared((db, type: string, resourceType: string, resourceId
   db.insertInto('events').values({ type, resourceType, resourceId, projectId, occurredAt, payload }),
 )
 
+/** Transactions that wrote to the outbox, so the store can tell followers once they commit. */
+const outboxWriters = new WeakSet<object>()
+
+/** Whether `tx` wrote outbox events (asked by the store after it commits). */
+export function wroteOutbox(tx: object): boolean {
+  return outboxWriters.has(tx)
+}
+
 export async function recordEvents(db: Executor, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return
+  outboxWriters.add(db)
   if (events.length === 1) {
     const [e] = events as [DomainEvent]
     await insertEvent(db, e.type, e.resourceType, e.resourceId, e.projectId, e.occurredAt, JSON.stringify(e.payload))
@@ -26,4 +35,47 @@ export async function recordEvents(db: Executor, events: DomainEvent[]): Promise
     .insertInto('events')
     .values(events.map((e) => ({ ...e, payload: JSON.stringify(e.payload) })))
     .execute()
+}
+
+/** An outbox row as read back: the event and its place in the outbox. */
+export interface StoredEvent extends DomainEvent {
+  seq: number
+}
+
+interface EventRow {
+  seq: number | string
+  type: string
+  resourceType: string
+  resourceId: string
+  projectId: string
+  occurredAt: string
+  payload: string
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    type: row.type,
+    resourceType: row.resourceType as DomainEvent['resourceType'],
+    resourceId: row.resourceId,
+    projectId: row.projectId,
+    occurredAt: row.occurredAt,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  }
+}
+
+/**
+ * Events with a seq above `afterSeq`, oldest first. On PostgreSQL a smaller seq can become visible after a
+ * larger one (a sequence value is taken before commit): a reader that must see every event follows the
+ * outbox with src/events/outbox-follower.ts instead of advancing a cursor over these.
+ */
+export async function eventsAfter(db: Executor, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['seq', 'type', 'resourceType', 'resourceId', 'projectId', 'occurredAt', 'payload'])
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+  return rows.map(toStoredEvent)
 }

@@ -1,0 +1,64 @@
+import type { Store } from '../store/database.ts'
+import type { Clock } from '../domain/clock.ts'
+import type { IdSource } from '../domain/ids.ts'
+import type { WebhookSettings } from '../config.ts'
+import { Dispatcher } from './dispatcher.ts'
+import { DeliveryWorker, type WorkerLogger } from './worker.ts'
+import { Loop } from './loop.ts'
+
+/** While another instance holds the dispatch cursor, how soon to try again. */
+const BUSY_RETRY_MS = 25
+
+/**
+ * Event delivery in one instance: the dispatcher follows the outbox (woken by this process's commits
+ * that wrote events, and by polling for other instances'), the worker sends what it queued and whatever
+ * else is due. Nothing here runs inside an API request.
+ */
+export class EventDelivery {
+  private readonly dispatcher: Dispatcher
+  private readonly worker: DeliveryWorker
+  private readonly dispatchLoop: Loop
+  private readonly workerLoop: Loop
+  private unsubscribe: (() => void) | undefined
+
+  constructor(
+    private readonly store: Store,
+    clock: Clock,
+    ids: IdSource,
+    region: string,
+    private readonly settings: WebhookSettings,
+    logger: WorkerLogger,
+  ) {
+    this.dispatcher = new Dispatcher(store, clock, ids, region)
+    this.worker = new DeliveryWorker(store, clock, settings, logger, () => this.workerLoop.kick())
+    this.dispatchLoop = new Loop(() => this.dispatch(), (error) => logger.error({ err: error }, 'event dispatch failed; will retry'), settings.pollMs)
+    this.workerLoop = new Loop(() => this.worker.pump(), (error) => logger.error({ err: error }, 'webhook worker failed; will retry'), settings.pollMs)
+  }
+
+  start(): void {
+    this.unsubscribe = this.store.onOutboxCommit(() => this.dispatchLoop.kick())
+    this.dispatchLoop.start()
+    this.workerLoop.start()
+  }
+
+  /** Something was queued or made due outside the dispatcher (a redelivery): send it now. */
+  wake(): void {
+    this.workerLoop.kick()
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.()
+    await this.dispatchLoop.stop()
+    await this.workerLoop.stop()
+    await this.worker.stop()
+  }
+
+  private async dispatch(): Promise<number> {
+    for (;;) {
+      const result = await this.dispatcher.dispatchOnce()
+      if (result === 'busy') return BUSY_RETRY_MS
+      if (result.queued > 0) this.workerLoop.kick()
+      if (result.read < this.dispatcher.batchSize) return this.settings.pollMs
+    }
+  }
+}
