@@ -8,6 +8,7 @@ import { registerConnections } from './commands/connections.ts'
 import { registerEndpoints } from './commands/endpoints.ts'
 import { registerQuotas } from './commands/quotas.ts'
 import { registerTags } from './commands/tags.ts'
+import { registerSubscriptions } from './commands/subscriptions.ts'
 
 /*
  * `vpcep`: the API through the typed client (services, permissions, connections, endpoints, quotas,
@@ -49,6 +50,7 @@ registerConnections(program)
 registerEndpoints(program)
 registerQuotas(program)
 registerTags(program)
+registerSubscriptions(program)
 registerConfigure(program)
 registerAdmin(program)
 
