@@ -9,6 +9,8 @@ export interface LiveChange {
   resource_type: string
   resource_id: string
   endpoint_service_id: string | null
+  /** Whether the listening project owns the service concerned (it is the provider of this connection). */
+  service_owner: boolean
   occurred_at: string
 }
 
@@ -30,9 +32,17 @@ function projectsOf(event: StoredEvent): string[] {
   return [event.projectId]
 }
 
-function changeOf(event: StoredEvent): LiveChange {
+function changeOf(event: StoredEvent, projectId: string): LiveChange {
   const serviceId = event.resourceType === 'endpoint_service' ? event.resourceId : event.payload.serviceId
-  return { type: event.type, resource_type: event.resourceType, resource_id: event.resourceId, endpoint_service_id: typeof serviceId === 'string' ? serviceId : null, occurred_at: event.occurredAt }
+  const serviceProjectId = event.resourceType === 'endpoint_service' ? event.projectId : event.payload.serviceProjectId
+  return {
+    type: event.type,
+    resource_type: event.resourceType,
+    resource_id: event.resourceId,
+    endpoint_service_id: typeof serviceId === 'string' ? serviceId : null,
+    service_owner: serviceProjectId === projectId,
+    occurred_at: event.occurredAt,
+  }
 }
 
 /**
@@ -56,13 +66,16 @@ export class LiveHub {
 
   /** Adds a listener for `projectId`; answers the function that removes it. */
   async listen(projectId: string, send: (change: LiveChange) => void, close: () => void): Promise<() => void> {
-    if (this.listeners.size === 0) {
-      this.position = await currentOutboxPosition(this.store.db, this.store.dialect)
-      this.unsubscribe = this.store.onOutboxCommit(() => this.loop.kick())
-      this.loop.start()
-    }
     const listener: Listener = { projectId, send, close }
     this.listeners.add(listener)
+    if (this.listeners.size === 1) {
+      this.position = undefined
+      this.unsubscribe = this.store.onOutboxCommit(() => this.loop.kick())
+      const position = await currentOutboxPosition(this.store.db, this.store.dialect)
+      // Still following (no one left meanwhile): start from now.
+      if (this.listeners.has(listener) && this.position === undefined) this.position = position
+      this.loop.start()
+    }
     return () => this.remove(listener)
   }
 
@@ -95,8 +108,7 @@ export class LiveHub {
       this.position = batch.next
       for (const event of batch.events) {
         const projects = projectsOf(event)
-        const change = changeOf(event)
-        for (const listener of this.listeners) if (projects.includes(listener.projectId)) listener.send(change)
+        for (const listener of this.listeners) if (projects.includes(listener.projectId)) listener.send(changeOf(event, listener.projectId))
       }
       if (batch.events.length < 500) return this.pollMs
     }
