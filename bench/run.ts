@@ -7,7 +7,7 @@
 //
 // Settings (environment): BENCH_DURATION seconds per measurement (5), BENCH_WARMUP seconds before each (1),
 // BENCH_CONNECTIONS (50), BENCH_ENDPOINTS_LARGE (100000), BENCH_SKIP_PG=1 to leave out the PostgreSQL rows,
-// BENCH_ONLY=comma-separated row keys (get,token,list,decide,create,large,pg) to run a subset,
+// BENCH_ONLY=comma-separated row keys (get,token,list,decide,create,webhooks,large,pg) to run a subset,
 // BENCH_PROFILE=dir to start every vpcep process with --cpu-prof writing into dir.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomInt, randomUUID } from 'node:crypto'
@@ -24,6 +24,7 @@ import { systemClock } from '../src/domain/clock.ts'
 import { sha256Hex } from '../src/identity/signature.ts'
 import { sign, variants, type Key, type Prepared } from './signing.ts'
 import { findPostgresBin, startDurableCluster } from './pg.ts'
+import { describeDelivery, measureDelivery } from './webhooks.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const DURATION = Number(process.env.BENCH_DURATION ?? 5)
@@ -583,6 +584,11 @@ async function sqliteRows(dir: string): Promise<void> {
       return `${changes} state changes committed (warm-up included)`
     })
   }
+  if (wanted('webhooks')) {
+    log('SQLite: webhook delivery')
+    const figures = await measureDelivery((m, p, b) => call(server, keyOf(provider), m, p, b), provider.projectId, world.serviceId, world.endpointIds.slice(0, VARIANTS))
+    facts.push(['SQLite: webhook delivery of connection decisions', describeDelivery(figures)])
+  }
   if (wanted('create')) await measureRow('SQLite: create endpoint', [{ url: server.url, pid: server.pid, requests: createRequests(server, world) }], 'durable commit, synchronous=FULL; the reconciler moves each to pendingAcceptance meanwhile')
   await server.stop()
 
@@ -671,6 +677,11 @@ async function postgresRows(): Promise<void> {
     { url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) },
     { url: b.url, pid: b.pid, requests: decisionRequests(b, world, otherHalf) },
   ], 'each instance decides its own 400 endpoints', changed(before))
+  if (wanted('webhooks')) {
+    log('PostgreSQL: webhook delivery, 2 instances')
+    const figures = await measureDelivery((m, p, body) => call(a, keyOf(provider), m, p, body), provider.projectId, world.serviceId, half)
+    facts.push(['PostgreSQL: webhook delivery of connection decisions (2 instances dispatching and delivering, API calls to one)', describeDelivery(figures)])
+  }
   await a.stop()
   await b.stop()
 }

@@ -109,7 +109,7 @@ export function buildApp(deps: AppDeps): App {
     onTransitionScheduled: () => reconciler?.kick(),
   }
   reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log, config.eventRetentionHours * 3600 * 1000)
-  const events = new EventDelivery(store, clock, ctx.ids, config.region, config.webhooks, server.log)
+  const events = new EventDelivery(store, clock, ctx.ids, config.region, config.webhooks, server.log, config.eventRetentionHours * 3600 * 1000)
   const live = new LiveHub(store, Math.min(config.webhooks.pollMs, 500), (error) => server.log.error({ err: error }, 'live stream follower failed; will retry'))
 
   registerConnectionBudget(server.server, config.security.maxConnectionsPerAddress, server.log)

@@ -5,9 +5,12 @@ import type { WebhookSettings } from '../config.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { DeliveryWorker, type WorkerLogger } from './worker.ts'
 import { Loop } from './loop.ts'
+import { pruneDelivered } from '../store/repos/subscriptions.ts'
+import { toStoredTime } from '../domain/clock.ts'
 
 /** While another instance holds the dispatch cursor, how soon to try again. */
 const BUSY_RETRY_MS = 25
+const PRUNE_EVERY_MS = 60_000
 
 /**
  * Event delivery in one instance: the dispatcher follows the outbox (woken by this process's commits
@@ -20,14 +23,17 @@ export class EventDelivery {
   private readonly dispatchLoop: Loop
   private readonly workerLoop: Loop
   private unsubscribe: (() => void) | undefined
+  private lastPruneMs = 0
 
   constructor(
     private readonly store: Store,
-    clock: Clock,
+    private readonly clock: Clock,
     ids: IdSource,
     region: string,
     private readonly settings: WebhookSettings,
     logger: WorkerLogger,
+    /** Delivered deliveries are kept this long (the outbox's retention), then dropped. */
+    private readonly retentionMs = 7 * 24 * 3600 * 1000,
   ) {
     this.dispatcher = new Dispatcher(store, clock, ids, region)
     this.worker = new DeliveryWorker(store, clock, settings, logger, () => this.workerLoop.kick())
@@ -54,6 +60,11 @@ export class EventDelivery {
   }
 
   private async dispatch(): Promise<number> {
+    const nowMs = this.clock.now().getTime()
+    if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
+      this.lastPruneMs = nowMs
+      await pruneDelivered(this.store.db, toStoredTime(new Date(nowMs - this.retentionMs)), 5000)
+    }
     for (;;) {
       const result = await this.dispatcher.dispatchOnce()
       if (result === 'busy') return BUSY_RETRY_MS

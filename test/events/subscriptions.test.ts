@@ -4,6 +4,7 @@ import { dialects, freshDatabaseUrl, startServer, type TestServer } from '../hel
 import { ApiClient, availableServiceOf } from '../helpers/api-client.ts'
 import { Receiver, ext, subscribe } from '../helpers/webhooks.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
+import { pruneDelivered, queueDeliveries } from '../../src/store/repos/subscriptions.ts'
 
 for (const dialect of dialects()) {
   describe(`event subscriptions API [${dialect}]`, () => {
@@ -88,6 +89,19 @@ for (const dialect of dialects()) {
       const localhost = await create({ url: `http://localhost:${new URL(receiver.url).port}/named`, resource_type: 'endpoint_service', event_types: ['service.available'] })
       assert.equal(localhost.status, 200, 'a name that resolves to loopback is fine under the loopback policy')
       assert.equal((await ext(server.url, provider, 'GET', '/subscriptions')).body.total_count, before + 1)
+    })
+
+    it('drops delivered deliveries past retention and keeps dead letters', async () => {
+      const { id } = await subscribe(server.url, provider, { url: `${receiver.url}/prune`, resource_type: 'endpoint', event_types: ['endpoint.failed'] })
+      const old = '2020-01-01T00:00:00.000Z'
+      const row = (eventId: string, status: string) => ({
+        id: `${id.slice(0, 30)}-${eventId}`, subscriptionId: id, projectId: provider.projectId, eventId, eventType: 'endpoint.failed', body: '{}', status, attempts: 1,
+        nextAttemptAt: null, leaseOwner: null, lastAttemptAt: old, lastStatusCode: 200, lastError: null, responseExcerpt: null, createdAt: old, deliveredAt: status === 'delivered' ? old : null,
+      })
+      await queueDeliveries(server.store.db, [row('1-endpoint.failed', 'delivered'), row('2-endpoint.failed', 'dead')])
+      assert.equal(await pruneDelivered(server.store.db, '2021-01-01T00:00:00.000Z', 100), 1)
+      const left = await ext(server.url, provider, 'GET', '/deliveries', undefined, { subscription_id: id })
+      assert.deepEqual(left.body.deliveries.map((d: any) => d.status), ['dead'])
     })
 
     it('asks for credentials like every other call', async () => {

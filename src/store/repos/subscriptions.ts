@@ -179,3 +179,12 @@ export async function nextDeliveryDue(db: Executor): Promise<string | undefined>
   const row = await db.selectFrom('eventDeliveries').select('nextAttemptAt').where('status', '=', 'pending').orderBy('nextAttemptAt').limit(1).executeTakeFirst()
   return row?.nextAttemptAt ?? undefined
 }
+
+/** Drops up to `limit` deliveries delivered before `cutoff` (dead letters stay until redelivered or deleted). */
+export async function pruneDelivered(db: Executor, cutoff: string, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('eventDeliveries')
+    .where('id', 'in', (eb) => eb.selectFrom('eventDeliveries').select('id').where('status', '=', 'delivered').where('deliveredAt', '<', cutoff).limit(limit))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
