@@ -11,6 +11,8 @@ import { toStoredTime } from '../domain/clock.ts'
 /** While another instance holds the dispatch cursor, how soon to try again. */
 const BUSY_RETRY_MS = 25
 const PRUNE_EVERY_MS = 60_000
+/** Under load, commits come faster than dispatch passes are worth: at most one pass per this long. */
+const DISPATCH_GAP_MS = 5
 
 /**
  * Event delivery in one instance: the dispatcher follows the outbox (woken by this process's commits
@@ -37,7 +39,7 @@ export class EventDelivery {
   ) {
     this.dispatcher = new Dispatcher(store, clock, ids, region)
     this.worker = new DeliveryWorker(store, clock, settings, logger, () => this.workerLoop.kick())
-    this.dispatchLoop = new Loop(() => this.dispatch(), (error) => logger.error({ err: error }, 'event dispatch failed; will retry'), settings.pollMs)
+    this.dispatchLoop = new Loop(() => this.dispatch(), (error) => logger.error({ err: error }, 'event dispatch failed; will retry'), settings.pollMs, DISPATCH_GAP_MS)
     this.workerLoop = new Loop(() => this.worker.pump(), (error) => logger.error({ err: error }, 'webhook worker failed; will retry'), settings.pollMs)
   }
 

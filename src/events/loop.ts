@@ -12,7 +12,11 @@ export class Loop {
     private readonly step: () => Promise<number>,
     private readonly onError: (error: unknown) => void,
     private readonly retryMs: number,
+    /** Runs start at least this far apart, so a burst of kicks (commits under load) shares one run. */
+    private readonly minGapMs = 0,
   ) {}
+
+  private lastStart = 0
 
   start(): void {
     this.stopped = false
@@ -25,7 +29,14 @@ export class Loop {
       this.rerun = true
       return
     }
+    const wait = this.lastStart + this.minGapMs - Date.now()
+    if (wait > 0) {
+      clearTimeout(this.timer)
+      this.timer = setTimeout(() => this.kick(), wait)
+      return
+    }
     clearTimeout(this.timer)
+    this.lastStart = Date.now()
     this.running = this.run().finally(() => {
       this.running = undefined
     })

@@ -92,7 +92,7 @@ export class DeliveryWorker {
       const ok = answer.statusCode >= 200 && answer.statusCode < 300
       outcome = { statusCode: answer.statusCode, error: ok ? null : `HTTP ${answer.statusCode}`, excerpt: answer.excerpt || null }
       if (ok) {
-        await settleAttempt(this.store.db, { id: delivery.id, owner: this.owner, attempts: delivery.attempts }, { ...outcome, status: 'delivered', at: toStoredTime(this.clock.now()) })
+        await this.settle({ id: delivery.id, owner: this.owner, attempts: delivery.attempts }, { ...outcome, status: 'delivered', at: toStoredTime(this.clock.now()) })
         return
       }
     } catch (error) {
@@ -100,12 +100,17 @@ export class DeliveryWorker {
     }
     const claim = { id: delivery.id, owner: this.owner, attempts: delivery.attempts }
     if (delivery.attempts >= this.settings.maxAttempts) {
-      await settleAttempt(this.store.db, claim, { ...outcome, status: 'dead' })
+      await this.settle(claim, { ...outcome, status: 'dead' })
       this.logger.warn({ delivery: delivery.id, subscription: delivery.subscriptionId, attempts: delivery.attempts, error: outcome.error }, 'webhook delivery gave up: dead letter')
       return
     }
     const nextAttemptAt = toStoredTime(new Date(this.clock.now().getTime() + backoffMs(this.settings, delivery.attempts)))
-    await settleAttempt(this.store.db, claim, { ...outcome, status: 'pending', nextAttemptAt })
+    await this.settle(claim, { ...outcome, status: 'pending', nextAttemptAt })
+  }
+
+  /** Through store.transaction, so on SQLite outcomes recorded together share one durable commit. */
+  private settle(...args: Parameters<typeof settleAttempt> extends [unknown, ...infer Rest] ? Rest : never): Promise<boolean> {
+    return this.store.transaction((tx) => settleAttempt(tx, ...args))
   }
 
   /**
