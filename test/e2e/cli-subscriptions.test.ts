@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -9,27 +8,10 @@ import { ApiClient, availableServiceOf } from '../helpers/api-client.ts'
 import { Receiver, deliveries, signedBy } from '../helpers/webhooks.ts'
 import { loadConfig } from '../../src/config.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
+import { baseEnv, cli } from '../helpers/cli.ts'
 
-/** `vpcep subscriptions …` in a child process, as people and scripts run it. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; json: any }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/vpcep.js', 'subscriptions', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      let json: unknown
-      try {
-        json = JSON.parse(stdout)
-      } catch {
-        json = undefined
-      }
-      resolve({ code, stdout, stderr, json })
-    })
-  })
-}
+/** `vpcep subscriptions …`, as people and scripts run it. */
+const subscriptionsCli = (args: string[], env: Record<string, string>) => cli(['subscriptions', ...args], env)
 
 for (const dialect of dialects()) {
   describe(`vpcep subscriptions [${dialect}]`, () => {
@@ -42,8 +24,7 @@ for (const dialect of dialects()) {
       server = await startServer(await freshDatabaseUrl(dialect), { webhooks: { ...loadConfig({}).webhooks, maxAttempts: 1, timeoutMs: 500, pollMs: 50 } })
       receiver = await Receiver.start()
       provider = await server.account('provider')
-      const clean = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => value !== undefined && !name.startsWith('VPCEP_'))) as Record<string, string>
-      env = { ...clean, HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cli-home-')), NO_COLOR: '1', VPCEP_ENDPOINT: server.url, VPCEP_ACCESS_KEY: provider.accessKey, VPCEP_SECRET_KEY: provider.secretKey, VPCEP_PROJECT_ID: provider.projectId }
+      env = { ...baseEnv(fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cli-home-'))), VPCEP_ENDPOINT: server.url, VPCEP_ACCESS_KEY: provider.accessKey, VPCEP_SECRET_KEY: provider.secretKey, VPCEP_PROJECT_ID: provider.projectId }
     })
     after(async () => {
       await server.stop()
@@ -51,36 +32,36 @@ for (const dialect of dialects()) {
     })
 
     it('creates a subscription, lists dead letters and redelivers one', async () => {
-      const created = await cli(['create', '--url', `${receiver.url}/cli`, '--all-services', '--events', 'service.available', '--name', 'ci', '--json'], env)
+      const created = await subscriptionsCli(['create', '--url', `${receiver.url}/cli`, '--all-services', '--events', 'service.available', '--name', 'ci', '--json'], env)
       assert.equal(created.code, 0, created.stderr)
       assert.match(created.json.secret, /^whsec_/)
       const id = created.json.subscription.id
-      const shown = await cli(['show', id], env)
+      const shown = await subscriptionsCli(['show', id], env)
       assert.match(shown.stdout, /for\s+every service/)
       assert.match(shown.stdout, /events\s+service\.available/)
 
       receiver.behave = () => 500
       await availableServiceOf(new ApiClient(server.url, provider))
       await eventually(async () => ((await deliveries(server.url, provider, { status: 'dead' })).length === 1 ? true : undefined), 'a dead letter')
-      const dead = await cli(['deliveries', '--status', 'dead'], env)
+      const dead = await subscriptionsCli(['deliveries', '--status', 'dead'], env)
       assert.equal(dead.code, 0, dead.stderr)
       const [header, row] = dead.stdout.trimEnd().split('\n').map((line) => line.trim().split(/ {2,}/))
       assert.deepEqual(header, ['DELIVERY', 'STATUS', 'EVENT', 'SUBJECT', 'ATTEMPTS', 'LAST', 'CREATED'])
       assert.deepEqual(row!.slice(1, 6), ['dead', 'service.available', row![3], '1', 'HTTP 500'])
 
       receiver.behave = () => 200
-      const again = await cli(['redeliver', row![0]!, '--json'], env)
+      const again = await subscriptionsCli(['redeliver', row![0]!, '--json'], env)
       assert.equal(again.code, 0, again.stderr)
       await eventually(async () => ((await deliveries(server.url, provider, { status: 'delivered' })).length === 1 ? true : undefined), 'redelivered')
       assert.ok(signedBy(created.json.secret, receiver.at('/cli').at(-1)!))
 
-      const usage = await cli(['create', '--url', `${receiver.url}/x`, '--events', 'service.available'], env)
+      const usage = await subscriptionsCli(['create', '--url', `${receiver.url}/x`, '--events', 'service.available'], env)
       assert.equal(usage.code, 2, 'no target given is a usage error')
-      const refused = await cli(['create', '--url', 'http://169.254.169.254/', '--all-services'], env)
+      const refused = await subscriptionsCli(['create', '--url', 'http://169.254.169.254/', '--all-services'], env)
       assert.equal(refused.code, 1)
       assert.match(refused.stderr, /link-local/)
-      assert.equal((await cli(['delete', id], env)).code, 0)
-      assert.equal((await cli(['show', id], env)).code, 3)
+      assert.equal((await subscriptionsCli(['delete', id], env)).code, 0)
+      assert.equal((await subscriptionsCli(['show', id], env)).code, 3)
     })
   })
 }
