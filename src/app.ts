@@ -148,7 +148,7 @@ export function buildApp(deps: AppDeps): App {
     metrics,
     poolId: poolIdFor(config.region),
     signIn,
-    subscriptions: new Subscriptions(ctx, config.webhooks.addresses, () => events.wake()),
+    subscriptions: new Subscriptions(ctx, config.webhooks.addresses, () => events.wake(), () => events.subscriptionsChanged()),
     live,
   }
   for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes, operationsRoutes, adminRoutes, consoleRoutes, subscriptionRoutes, liveRoutes]) {

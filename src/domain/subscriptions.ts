@@ -115,6 +115,8 @@ export class Subscriptions {
     private readonly addresses: AddressPolicy,
     /** Called after a redelivery is queued, so delivery starts at once. */
     private readonly onRequeued: () => void,
+    /** Called after a subscription is created or changed, so delivery follows new events at once. */
+    private readonly onSubscriptionsChanged: () => void = () => {},
   ) {}
 
   async create(scope: Scope, input: NewSubscription): Promise<{ subscription: Subscription; secret: string }> {
@@ -144,6 +146,7 @@ export class Subscriptions {
       await insertSubscription(tx, created)
       return created
     })
+    this.onSubscriptionsChanged()
     return { subscription: toSubscription(row), secret }
   }
 
@@ -169,7 +172,7 @@ export class Subscriptions {
       if (changes.description !== undefined) row.description = changes.description
       await updateSubscription(tx, scope, id, row)
       return toSubscription({ ...current, ...row })
-    })
+    }).finally(() => this.onSubscriptionsChanged())
   }
 
   /** A new signing secret, shown once; the old one stops signing at once. */

@@ -26,6 +26,9 @@ export class EventDelivery {
   private readonly workerLoop: Loop
   private unsubscribe: (() => void) | undefined
   private lastPruneMs = 0
+  /** Whether any subscription is enabled, as last read (undefined: read it on the next pass). */
+  private anySubscribed: boolean | undefined
+  private anySubscribedAtMs = 0
 
   constructor(
     private readonly store: Store,
@@ -44,7 +47,11 @@ export class EventDelivery {
   }
 
   start(): void {
-    this.unsubscribe = this.store.onOutboxCommit(() => this.dispatchLoop.kick())
+    // With no subscription anywhere there is nothing to queue: commits then wait for the next poll,
+    // which still advances the cursor, instead of each costing a dispatch pass.
+    this.unsubscribe = this.store.onOutboxCommit(() => {
+      if (this.anySubscribed !== false) this.dispatchLoop.kick()
+    })
     this.dispatchLoop.start()
     this.workerLoop.start()
   }
@@ -52,6 +59,12 @@ export class EventDelivery {
   /** Something was queued or made due outside the dispatcher (a redelivery): send it now. */
   wake(): void {
     this.workerLoop.kick()
+  }
+
+  /** A subscription was created or changed in this instance: follow commits closely again. */
+  subscriptionsChanged(): void {
+    this.anySubscribed = undefined
+    this.dispatchLoop.kick()
   }
 
   async stop(): Promise<void> {
@@ -66,6 +79,10 @@ export class EventDelivery {
     if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
       this.lastPruneMs = nowMs
       await pruneDelivered(this.store.db, toStoredTime(new Date(nowMs - this.retentionMs)), 5000)
+    }
+    if (this.anySubscribed === undefined || nowMs - this.anySubscribedAtMs >= this.settings.pollMs) {
+      this.anySubscribedAtMs = nowMs
+      this.anySubscribed = (await this.store.db.selectFrom('eventSubscriptions').select('id').where('enabled', '=', 1).limit(1).executeTakeFirst()) !== undefined
     }
     for (;;) {
       const result = await this.dispatcher.dispatchOnce()
