@@ -43,7 +43,8 @@ export class EventDelivery {
     this.dispatcher = new Dispatcher(store, clock, ids, region)
     this.worker = new DeliveryWorker(store, clock, settings, logger, () => this.workerLoop.kick())
     this.dispatchLoop = new Loop(() => this.dispatch(), (error) => logger.error({ err: error }, 'event dispatch failed; will retry'), settings.pollMs, DISPATCH_GAP_MS)
-    this.workerLoop = new Loop(() => this.worker.pump(), (error) => logger.error({ err: error }, 'webhook worker failed; will retry'), settings.pollMs)
+    // Slots freed within a few milliseconds of each other are refilled by one claim (one commit).
+    this.workerLoop = new Loop(() => this.worker.pump(), (error) => logger.error({ err: error }, 'webhook worker failed; will retry'), settings.pollMs, DISPATCH_GAP_MS)
   }
 
   start(): void {
