@@ -7,7 +7,8 @@
 //
 // Settings (environment): BENCH_DURATION seconds per measurement (5), BENCH_WARMUP seconds before each (1),
 // BENCH_CONNECTIONS (50), BENCH_ENDPOINTS_LARGE (100000), BENCH_SKIP_PG=1 to leave out the PostgreSQL rows,
-// BENCH_ONLY=comma-separated row keys (get,token,list,decide,create,large,pg) to run a subset,
+// BENCH_ONLY=comma-separated row keys (get,token,list,decide,create,webhooks,large,pg) to run a subset
+// (with pg and others, the PostgreSQL rows of those keys only),
 // BENCH_PROFILE=dir to start every vpcep process with --cpu-prof writing into dir.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomInt, randomUUID } from 'node:crypto'
@@ -24,6 +25,7 @@ import { systemClock } from '../src/domain/clock.ts'
 import { sha256Hex } from '../src/identity/signature.ts'
 import { sign, variants, type Key, type Prepared } from './signing.ts'
 import { findPostgresBin, startDurableCluster } from './pg.ts'
+import { describeDelivery, measureDelivery } from './webhooks.ts'
 
 import { dataplaneRows } from './dataplane.ts'
 
@@ -37,6 +39,8 @@ const SMALL = 1000
 const VARIANTS = 400
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean))
 const wanted = (key: string) => ONLY.size === 0 || ONLY.has(key)
+/** A PostgreSQL row: every one with BENCH_ONLY unset or just `pg`, else those named beside `pg`. */
+const wantedOnPg = (key: string) => [...ONLY].every((k) => k === 'pg') || ONLY.has(key)
 const REGION = 'cn-north-4'
 const VPC = '4189d3c2-8882-4871-a3c2-d380272eed80'
 const SUBNET = '6189d3c2-8882-4871-a3c2-d380272eed81'
@@ -585,6 +589,11 @@ async function sqliteRows(dir: string): Promise<void> {
       return `${changes} state changes committed (warm-up included)`
     })
   }
+  if (wanted('webhooks')) {
+    log('SQLite: webhook delivery')
+    const figures = await measureDelivery((m, p, b) => call(server, keyOf(provider), m, p, b), provider.projectId, world.serviceId, world.endpointIds.slice(0, VARIANTS))
+    facts.push(['SQLite: webhook delivery of connection decisions', describeDelivery(figures)])
+  }
   if (wanted('create')) await measureRow('SQLite: create endpoint', [{ url: server.url, pid: server.pid, requests: createRequests(server, world) }], 'durable commit, synchronous=FULL; the reconciler moves each to pendingAcceptance meanwhile')
   await server.stop()
 
@@ -659,20 +668,29 @@ async function postgresRows(): Promise<void> {
     }
   }
   const changed = (before: number) => async () => `${(await decisions()) - before} state changes committed (warm-up included)`
-  await measureRow('PostgreSQL: GET endpoint service, AK/SK, 1 instance', [{ url: a.url, pid: a.pid, requests: getServiceRequests(a, world) }])
-  await measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 instances', [
-    { url: a.url, pid: a.pid, requests: getServiceRequests(a, world) },
-    { url: b.url, pid: b.pid, requests: getServiceRequests(b, world) },
-  ], 'one load process per instance, 25 connections each; baselines: one bare server, 50 connections')
+  if (wantedOnPg('get')) {
+    await measureRow('PostgreSQL: GET endpoint service, AK/SK, 1 instance', [{ url: a.url, pid: a.pid, requests: getServiceRequests(a, world) }])
+    await measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 instances', [
+      { url: a.url, pid: a.pid, requests: getServiceRequests(a, world) },
+      { url: b.url, pid: b.pid, requests: getServiceRequests(b, world) },
+    ], 'one load process per instance, 25 connections each; baselines: one bare server, 50 connections')
+  }
   const half = world.endpointIds.slice(0, VARIANTS)
   const otherHalf = world.endpointIds.slice(VARIANTS, 2 * VARIANTS)
-  let before = await decisions()
-  await measureRow('PostgreSQL: accept/reject connection, 1 instance', [{ url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) }], undefined, changed(before))
-  before = await decisions()
-  await measureRow('PostgreSQL: accept/reject connection, 2 instances', [
-    { url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) },
-    { url: b.url, pid: b.pid, requests: decisionRequests(b, world, otherHalf) },
-  ], 'each instance decides its own 400 endpoints', changed(before))
+  if (wantedOnPg('decide')) {
+    let before = await decisions()
+    await measureRow('PostgreSQL: accept/reject connection, 1 instance', [{ url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) }], undefined, changed(before))
+    before = await decisions()
+    await measureRow('PostgreSQL: accept/reject connection, 2 instances', [
+      { url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) },
+      { url: b.url, pid: b.pid, requests: decisionRequests(b, world, otherHalf) },
+    ], 'each instance decides its own 400 endpoints', changed(before))
+  }
+  if (wantedOnPg('webhooks')) {
+    log('PostgreSQL: webhook delivery, 2 instances')
+    const figures = await measureDelivery((m, p, body) => call(a, keyOf(provider), m, p, body), provider.projectId, world.serviceId, half)
+    facts.push(['PostgreSQL: webhook delivery of connection decisions (2 instances dispatching and delivering, API calls to one)', describeDelivery(figures)])
+  }
   await a.stop()
   await b.stop()
 }

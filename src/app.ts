@@ -48,6 +48,11 @@ import { adminRoutes } from './api/routes/admin.ts'
 import { consoleRoutes } from './console/routes.ts'
 import { openapiRoutes, registerOpenApi } from './api/routes/openapi.ts'
 import { poolIdFor } from './api/schemas/services.ts'
+import { Subscriptions } from './domain/subscriptions.ts'
+import { EventDelivery } from './events/delivery.ts'
+import { LiveHub } from './events/live.ts'
+import { subscriptionRoutes } from './api/routes/subscriptions.ts'
+import { liveRoutes } from './api/routes/live.ts'
 
 export interface AppDeps {
   config: Config
@@ -63,7 +68,9 @@ export interface App {
   reconciler: Reconciler
   /** The Prometheus registry /metrics serves; other parts of the process (the data plane) add theirs. */
   metricsRegistry: Registry
-  /** Stops the reconciler, lets in-flight requests finish, then closes the listener (not the store). */
+  /** Webhook delivery of connection events; started with the reconciler. */
+  events: EventDelivery
+  /** Stops the reconciler, event delivery and live streams, lets in-flight requests finish, then closes the listener (not the store). */
   close(): Promise<void>
 }
 
@@ -108,6 +115,8 @@ export function buildApp(deps: AppDeps): App {
     onTransitionScheduled: () => reconciler?.kick(),
   }
   reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log, config.eventRetentionHours * 3600 * 1000)
+  const events = new EventDelivery(store, clock, ctx.ids, config.region, config.webhooks, server.log, config.eventRetentionHours * 3600 * 1000)
+  const live = new LiveHub(store, Math.min(config.webhooks.pollMs, 500), (error) => server.log.error({ err: error }, 'live stream follower failed; will retry'))
 
   registerConnectionBudget(server.server, config.security.maxConnectionsPerAddress, server.log)
   server.addHook('onRequest', (request, reply, done) => {
@@ -147,8 +156,10 @@ export function buildApp(deps: AppDeps): App {
     metrics,
     poolId: poolIdFor(config.region),
     signIn,
+    subscriptions: new Subscriptions(ctx, config.webhooks.addresses, () => events.wake(), () => events.subscriptionsChanged()),
+    live,
   }
-  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes, operationsRoutes, adminRoutes, consoleRoutes]) {
+  for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes, operationsRoutes, adminRoutes, consoleRoutes, subscriptionRoutes, liveRoutes]) {
     server.register(async (scope) => routes(scope as Api, routeDeps))
   }
   server.register(async (scope) => openapiRoutes(scope as Api))
@@ -157,8 +168,11 @@ export function buildApp(deps: AppDeps): App {
     server,
     reconciler,
     metricsRegistry: metrics.registry,
+    events,
     async close() {
       await reconciler!.stop()
+      await live.stop()
+      await events.stop()
       await server.close()
     },
   }

@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import net from 'node:net'
+import { parseAddressPolicy, type AddressPolicy } from './events/url-safety.ts'
 
 /** Typed server settings, read once at start from the environment. */
 export interface Config {
@@ -34,6 +36,8 @@ export interface Config {
   security: SecuritySettings
   /** Where accepted endpoints' traffic is forwarded from and to (src/dataplane, docs/dataplane.md). */
   dataplane: DataplaneConfig
+  /** Webhook delivery of connection events (docs/events.md). */
+  webhooks: WebhookSettings
 }
 
 export interface SecuritySettings {
@@ -70,6 +74,38 @@ export interface DataplaneConfig {
   dnsPort: number | undefined
   /** How often the outbox is looked at for changes to follow. */
   pollMs: number
+}
+
+export interface WebhookSettings {
+  /** Which address classes webhook URLs may reach (VPCEP_WEBHOOK_ADDRESSES). */
+  addresses: AddressPolicy
+  /** Whole-request limit of one attempt: connect, send, and the answer's status and excerpt. */
+  timeoutMs: number
+  /** Attempts before a delivery becomes a dead letter. */
+  maxAttempts: number
+  /** Wait after the first failed attempt; doubled after each further one (with jitter), up to backoffMaxMs. */
+  backoffMs: number
+  backoffMaxMs: number
+  /** Attempts in flight at once in this instance. */
+  concurrency: number
+  /** How often the outbox and the due deliveries are looked at when nothing wakes the worker earlier. */
+  pollMs: number
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || (net.isIPv4(host) && host.startsWith('127.')) || host === '::1'
+}
+
+/**
+ * Default receivers follow where clients can be: a server listening on loopback only (the `npm start`
+ * default) serves people on this machine, whose receivers run here too; one listening on the network
+ * serves tenants, whose webhooks must not reach this machine or its private network.
+ */
+function webhookAddresses(env: NodeJS.ProcessEnv, host: string): AddressPolicy {
+  const raw = env.VPCEP_WEBHOOK_ADDRESSES?.trim() || (isLoopbackHost(host) ? 'loopback' : 'public')
+  const policy = parseAddressPolicy(raw)
+  if (typeof policy === 'string') throw new ConfigError(`VPCEP_WEBHOOK_ADDRESSES: ${policy}, got "${raw}"`)
+  return policy
 }
 
 export class ConfigError extends Error {}
@@ -144,6 +180,7 @@ export const SETTING_NAMES = [
   'VPCEP_MAX_CONNECTIONS_PER_ADDRESS', 'VPCEP_AUTH_THROTTLE', 'VPCEP_AUTH_FAILURES_BEFORE_BACKOFF', 'VPCEP_AUTH_MAX_BACKOFF_SECONDS',
   'VPCEP_PASSWORD_CHECK_CONCURRENCY', 'VPCEP_TRUST_PROXY',
   'VPCEP_DATAPLANE', 'VPCEP_ENDPOINT_ADDRESS_RANGE', 'VPCEP_DATAPLANE_HOST', 'VPCEP_DEFAULT_BACKEND', 'VPCEP_BACKENDS_FILE', 'VPCEP_DNS_PORT', 'VPCEP_DATAPLANE_POLL_MS',
+  'VPCEP_WEBHOOK_ADDRESSES', 'VPCEP_WEBHOOK_TIMEOUT_MS', 'VPCEP_WEBHOOK_MAX_ATTEMPTS', 'VPCEP_WEBHOOK_BACKOFF_MS', 'VPCEP_WEBHOOK_BACKOFF_MAX_MS', 'VPCEP_WEBHOOK_CONCURRENCY', 'VPCEP_WEBHOOK_POLL_MS',
 ] as const
 
 /** Settings from the JSON file named by VPCEP_CONFIG_FILE, under the environment's. */
@@ -183,8 +220,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`VPCEP_DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}"`)
   }
   const provisionDelayMs = integerSetting(env, 'VPCEP_PROVISION_DELAY_MS', 0, 0, 86_400_000)
+  const host = env.VPCEP_HOST?.trim() || '127.0.0.1'
   return {
-    host: env.VPCEP_HOST?.trim() || '127.0.0.1',
+    host,
     port: integerSetting(env, 'VPCEP_PORT', 9880, 0, 65535),
     databaseUrl,
     region,
@@ -210,6 +248,15 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     },
     publicServicesFile: env.VPCEP_PUBLIC_SERVICES_FILE?.trim() || undefined,
     security: securitySettings(env),
+    webhooks: {
+      addresses: webhookAddresses(env, host),
+      timeoutMs: integerSetting(env, 'VPCEP_WEBHOOK_TIMEOUT_MS', 10_000, 10, 120_000),
+      maxAttempts: integerSetting(env, 'VPCEP_WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
+      backoffMs: integerSetting(env, 'VPCEP_WEBHOOK_BACKOFF_MS', 5_000, 1, 3_600_000),
+      backoffMaxMs: integerSetting(env, 'VPCEP_WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 1, 86_400_000),
+      concurrency: integerSetting(env, 'VPCEP_WEBHOOK_CONCURRENCY', 16, 1, 1000),
+      pollMs: integerSetting(env, 'VPCEP_WEBHOOK_POLL_MS', 1000, 10, 60_000),
+    },
     dataplane: dataplaneConfig(env, databaseUrl),
   }
 }

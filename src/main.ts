@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const app = buildApp({ config, store })
   if (demoFile) app.server.log.info({ file: demoFile }, 'created a demo account; its credentials are in this file (mode 0600)')
   app.reconciler.start()
+  app.events.start()
   await app.server.listen({ host: config.host, port: config.port })
   const readyMs = Number(process.hrtime.bigint() - startedAt) / 1e6
   app.server.log.info({ database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), region: config.region, readyMs: Math.round(readyMs) }, 'vpcep ready')

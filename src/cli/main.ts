@@ -10,6 +10,7 @@ import { registerQuotas } from './commands/quotas.ts'
 import { registerTags } from './commands/tags.ts'
 import { registerSign } from './commands/sign.ts'
 import { registerDataplane } from './commands/dataplane.ts'
+import { registerSubscriptions } from './commands/subscriptions.ts'
 
 /*
  * `vpcep`: the API through the typed client (services, permissions, connections, endpoints, quotas,
@@ -51,6 +52,7 @@ registerConnections(program)
 registerEndpoints(program)
 registerQuotas(program)
 registerTags(program)
+registerSubscriptions(program)
 registerConfigure(program)
 registerSign(program)
 registerAdmin(program)

@@ -4,6 +4,7 @@ import { PermissionsApi } from './permissions.ts'
 import { ConnectionsApi } from './connections.ts'
 import { EndpointsApi } from './endpoints.ts'
 import { TagsApi } from './tags.ts'
+import { SubscriptionsApi } from './subscriptions.ts'
 import type { Project, QuotaType, Quotas } from './types.ts'
 
 export interface ClientOptions {
@@ -30,6 +31,8 @@ export class VpcepClient {
   readonly connections: ConnectionsApi
   readonly endpoints: EndpointsApi
   readonly tags: TagsApi
+  /** Webhook subscriptions to connection events (a vpcep extension). */
+  readonly subscriptions: SubscriptionsApi
 
   constructor(options: ClientOptions) {
     this.transport = new Transport(transportOptions(options))
@@ -39,6 +42,7 @@ export class VpcepClient {
     this.connections = new ConnectionsApi(this.transport, options.projectId)
     this.endpoints = new EndpointsApi(this.transport, options.projectId)
     this.tags = new TagsApi(this.transport, options.projectId)
+    this.subscriptions = new SubscriptionsApi(this.transport, options.projectId)
   }
 
   /** ListQuotaDetails: used and allowed counts, per resource type. */

@@ -4,3 +4,4 @@ export { Transport, pathOf, type Auth, type ApiResponse, type RequestOptions, ty
 export { signRequest, type AkSk, type SignInput } from './signing.ts'
 export { poll, waitForConnection, waitForEndpointGone, waitForEndpointSettled, waitForServiceAvailable, waitForServiceGone, type WaitOptions } from './waiters.ts'
 export type * from './types.ts'
+export { SubscriptionsApi, type EventSubscription, type NewEventSubscription, type EventDelivery } from './subscriptions.ts'

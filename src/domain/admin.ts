@@ -1,4 +1,5 @@
 import { recordEvents } from '../store/repos/events.ts'
+import type { Tx } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
@@ -7,6 +8,17 @@ import type { TransitionMode, TransitionSetting, TransitionType } from './transi
 type WireSetting = { mode: TransitionMode; delay_ms: number }
 
 const TABLE = { endpoint_service: 'endpointServices', endpoint: 'endpoints' } as const
+
+/** The service an endpoint is connected to and its owner, for the outbox event that tells both sides. */
+async function connectionOf(tx: Tx, endpointId: string): Promise<{ serviceId?: string; serviceProjectId?: string; markerId?: number }> {
+  const row = await tx
+    .selectFrom('endpoints')
+    .innerJoin('endpointServices', 'endpointServices.id', 'endpoints.serviceId')
+    .select(['endpoints.serviceId', 'endpoints.markerId', 'endpointServices.projectId as serviceProjectId'])
+    .where('endpoints.id', '=', endpointId)
+    .executeTakeFirst()
+  return row ?? {}
+}
 
 /** Operator and test-support actions across tenants; reachable only through the token-guarded admin API. */
 export class Admin {
@@ -47,13 +59,14 @@ export class Admin {
   /** Puts a resource in `failed` with the given error entries, as a failed provisioning would. */
   async fail(type: TransitionType, id: string, errors: Array<{ code: string; message: string }>): Promise<{ id: string; status: string }> {
     return this.ctx.store.transaction(async (tx) => {
-      const current = await tx.selectFrom(TABLE[type]).select(['id', 'status', 'projectId']).where('id', '=', id).executeTakeFirst()
+      const current = await tx.selectFrom(TABLE[type]).select(['id', 'status', 'projectId', 'accountId']).where('id', '=', id).executeTakeFirst()
       if (!current) fail(type === 'endpoint' ? 'endpointNotFound' : 'resourceNotFound', `No ${type} ${id}.`)
       if (current.status === 'deleting') fail('parameterError', `The ${type} is being deleted.`)
+      const connection = type === 'endpoint' ? await connectionOf(tx, id) : {}
       const stored = type === 'endpoint' ? errors.map((e) => ({ errorCode: e.code, errorMessage: e.message })) : errors
       const stamp = toStoredTime(this.ctx.clock.now())
       await tx.updateTable(TABLE[type]).set({ status: 'failed', errors: JSON.stringify(stored), transitionDueAt: null, updatedAt: stamp }).where('id', '=', id).execute()
-      await recordEvents(tx, [{ type: type === 'endpoint' ? 'connection.failed' : 'service.failed', resourceType: type, resourceId: id, projectId: current.projectId, occurredAt: stamp, payload: { from: current.status, errors } }])
+      await recordEvents(tx, [{ type: type === 'endpoint' ? 'connection.failed' : 'service.failed', resourceType: type, resourceId: id, projectId: current.projectId, occurredAt: stamp, payload: { ...connection, domainId: current.accountId, from: current.status, errors } }])
       return { id, status: 'failed' }
     })
   }

@@ -59,7 +59,7 @@ export class Connections {
             continue
           }
           await recordEvents(tx, [
-            { type: `connection.${decision.to}`, resourceType: 'endpoint', resourceId: endpointId, projectId: row.projectId, occurredAt: stamp, payload: { serviceId, from: row.status, to: decision.to, markerId: row.markerId } },
+            { type: `connection.${decision.to}`, resourceType: 'endpoint', resourceId: endpointId, projectId: row.projectId, occurredAt: stamp, payload: { serviceId, serviceProjectId: service.projectId, domainId: row.accountId, from: row.status, to: decision.to, markerId: row.markerId } },
           ])
           row.status = decision.to
           row.updatedAt = stamp

@@ -137,26 +137,41 @@ export class Reconciler {
   }
 
   private async endpointCreated(tx: Tx, row: DueRow, stamp: string): Promise<boolean> {
-    const endpoint = await tx.selectFrom('endpoints').select(['requiresApproval', 'serviceId', 'markerId']).where('id', '=', row.id).executeTakeFirstOrThrow()
+    const endpoint = await tx
+      .selectFrom('endpoints')
+      .innerJoin('endpointServices', 'endpointServices.id', 'endpoints.serviceId')
+      .select(['endpoints.requiresApproval', 'endpoints.serviceId', 'endpoints.markerId', 'endpoints.accountId', 'endpointServices.projectId as serviceProjectId'])
+      .where('endpoints.id', '=', row.id)
+      .executeTakeFirstOrThrow()
     const status = endpoint.requiresApproval === 1 ? 'pendingAcceptance' : 'accepted'
     await tx.updateTable('endpoints').set({ status, updatedAt: stamp }).where('id', '=', row.id).execute()
-    await recordEvents(tx, [{ type: `connection.${status}`, resourceType: 'endpoint', resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: { serviceId: endpoint.serviceId, markerId: endpoint.markerId, from: 'creating', to: status } }])
+    const payload = { serviceId: endpoint.serviceId, serviceProjectId: endpoint.serviceProjectId, domainId: endpoint.accountId, markerId: endpoint.markerId, from: 'creating', to: status }
+    await recordEvents(tx, [{ type: `connection.${status}`, resourceType: 'endpoint', resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload }])
     return true
   }
 
   private async endpointDeleted(tx: Tx, row: DueRow, stamp: string): Promise<boolean> {
+    // Who the endpoint was connected to goes into the event: once the row is gone, nothing else can tell.
+    const gone = await tx
+      .selectFrom('endpoints')
+      .innerJoin('endpointServices', 'endpointServices.id', 'endpoints.serviceId')
+      .select(['endpoints.serviceId', 'endpoints.markerId', 'endpoints.accountId', 'endpointServices.projectId as serviceProjectId'])
+      .where('endpoints.id', '=', row.id)
+      .executeTakeFirst()
     await deleteTagsOf(tx, 'endpoint', row.id)
     await tx.deleteFrom('endpoints').where('id', '=', row.id).execute()
-    await recordEvents(tx, [{ type: 'endpoint.deleted', resourceType: 'endpoint', resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: {} }])
+    const payload = gone ? { serviceId: gone.serviceId, serviceProjectId: gone.serviceProjectId, domainId: gone.accountId, markerId: gone.markerId, from: 'deleting' } : {}
+    await recordEvents(tx, [{ type: 'endpoint.deleted', resourceType: 'endpoint', resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload }])
     return true
   }
 
   /** A deleted service takes its remaining (pending, rejected or failed) endpoints with it (docs/decisions.md). */
   private async serviceDeleted(tx: Tx, row: DueRow, stamp: string): Promise<boolean> {
-    const orphans = await tx.selectFrom('endpoints').select(['id', 'projectId']).where('serviceId', '=', row.id).execute()
+    const orphans = await tx.selectFrom('endpoints').select(['id', 'projectId', 'accountId', 'markerId', 'status']).where('serviceId', '=', row.id).execute()
     for (const orphan of orphans) {
       await deleteTagsOf(tx, 'endpoint', orphan.id)
-      await recordEvents(tx, [{ type: 'endpoint.deleted', resourceType: 'endpoint', resourceId: orphan.id, projectId: orphan.projectId, occurredAt: stamp, payload: { reason: 'service deleted', serviceId: row.id } }])
+      const payload = { reason: 'service deleted', serviceId: row.id, serviceProjectId: row.projectId, domainId: orphan.accountId, markerId: orphan.markerId, from: orphan.status }
+      await recordEvents(tx, [{ type: 'endpoint.deleted', resourceType: 'endpoint', resourceId: orphan.id, projectId: orphan.projectId, occurredAt: stamp, payload }])
     }
     await tx.deleteFrom('endpoints').where('serviceId', '=', row.id).execute()
     await deleteTagsOf(tx, 'endpoint_service', row.id)

@@ -8,6 +8,7 @@ import { migrateToLatest } from './migrations.ts'
 import { allowDirect } from './direct-sqlite.ts'
 import { SnakeCaseQueries, StatementCache } from './sqlite-statements.ts'
 import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
+import { wroteOutbox } from './repos/events.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 export type Db = Kysely<Database>
@@ -27,8 +28,13 @@ export interface Store {
    * also keeps this process's writers from running between the reads).
    */
   snapshot<T>(work: (tx: Tx) => Promise<T>): Promise<T>
-  /** Encrypts and decrypts secrets stored at rest (AK/SK secret keys). */
+  /** Encrypts and decrypts secrets stored at rest (AK/SK secret keys, webhook signing secrets). */
   readonly secrets: SecretBox
+  /**
+   * Calls `listener` after each commit of this process that wrote outbox events, so followers of the
+   * outbox (event delivery, live streams) need not poll to learn of local changes. Answers an unsubscribe.
+   */
+  onOutboxCommit(listener: () => void): () => void
   close(): Promise<void>
 }
 
@@ -105,15 +111,26 @@ export async function openStore(url: string, options: { masterKey?: Buffer } = {
     throw error
   }
   const transaction: Store['transaction'] = dialect === 'sqlite' ? groupCommit(db) : (work) => retried(db, work)
+  const outboxListeners = new Set<() => void>()
+  outboxCommits.set(db, () => {
+    for (const listener of outboxListeners) listener()
+  })
   return {
     db,
     dialect,
     transaction,
+    onOutboxCommit(listener) {
+      outboxListeners.add(listener)
+      return () => outboxListeners.delete(listener)
+    },
     snapshot: (work) => runTransaction(db, work, { snapshot: true }),
     secrets,
     close: () => db.destroy(),
   }
 }
+
+/** Per database, what to call after a commit that wrote outbox events. */
+const outboxCommits = new WeakMap<Db, () => void>()
 
 /**
  * One transaction. The original failure always wins: when SQLite aborts a transaction by itself (a full
@@ -136,6 +153,7 @@ async function runTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: 
     await tx.rollback().execute().catch(() => {})
     throw error
   }
+  if (wroteOutbox(tx)) outboxCommits.get(db)?.()
   return result
 }
 

@@ -278,10 +278,82 @@ const dataplane: Migration = {
   },
 }
 
+/**
+ * Webhook subscriptions and their deliveries. On PostgreSQL every outbox row also records the id of the
+ * transaction that wrote it: a sequence value is taken before commit, so a follower reading by `seq` alone
+ * could step past an event that commits late; reading only events of transactions older than every one
+ * still running (the snapshot's xmin) cannot (src/events/outbox-follower.ts).
+ */
+function eventSubscriptions(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('event_subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('event_types', 'text', (c) => c.notNull())
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('subscriptions_project_created').on('event_subscriptions').columns(['project_id', 'created_at', 'id']).execute()
+      await db.schema.createIndex('subscriptions_project_updated').on('event_subscriptions').columns(['project_id', 'updated_at', 'id']).execute()
+      await db.schema.createIndex('subscriptions_audience').on('event_subscriptions').columns(['project_id', 'resource_type', 'resource_id']).execute()
+
+      await db.schema
+        .createTable('event_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subscription_id', 'text', (c) => c.notNull().references('event_subscriptions.id').onDelete('cascade'))
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('lease_owner', 'text')
+        .addColumn('last_attempt_at', 'text')
+        .addColumn('last_status_code', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('response_excerpt', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .addUniqueConstraint('deliveries_subscription_event', ['subscription_id', 'event_id'])
+        .execute()
+      await db.schema.createIndex('deliveries_due').on('event_deliveries').columns(['status', 'next_attempt_at']).execute()
+      await db.schema.createIndex('deliveries_project_created').on('event_deliveries').columns(['project_id', 'created_at', 'id']).execute()
+      await db.schema.createIndex('deliveries_subscription_created').on('event_deliveries').columns(['subscription_id', 'created_at', 'id']).execute()
+
+      await db.schema
+        .createTable('event_cursors')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('xid', 'text')
+        .execute()
+      if (dialect === 'postgres') {
+        // Rows written before this migration keep a null xid and are never delivered: no subscription existed.
+        await sql`alter table events add column xid xid8`.execute(db)
+        await sql`alter table events alter column xid set default pg_current_xact_id()`.execute(db)
+        await sql`create index events_xid_seq on events (xid, seq)`.execute(db)
+        await sql`insert into event_cursors (name, seq, xid) values ('webhooks', 0, pg_current_xact_id()::text)`.execute(db)
+      } else {
+        await sql`insert into event_cursors (name, seq, xid) values ('webhooks', (select coalesce(max(seq), 0) from events), null)`.execute(db)
+      }
+    },
+  }
+}
+
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject, '0004_admin_settings': adminSettings, '0005_endpoint_counts': endpointCounts(dialect), '0006_events_by_time': eventsByTime, '0007_dataplane': dataplane }) },
+    provider: { getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_catalog_and_editions': catalogAndEditions, '0003_addresses_per_project': addressesPerProject, '0004_admin_settings': adminSettings, '0005_endpoint_counts': endpointCounts(dialect), '0006_events_by_time': eventsByTime, '0007_dataplane': dataplane, '0009_event_subscriptions': eventSubscriptions(dialect) }) },
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

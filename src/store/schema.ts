@@ -140,6 +140,59 @@ export interface EventsTable {
   payload: string
 }
 
+/** Webhook subscriptions (migration 0009): who wants which connection events, sent where. */
+export interface EventSubscriptionsTable {
+  id: string
+  projectId: string
+  accountId: string
+  name: string
+  url: string
+  /** JSON array of subscribed event type names (events/catalog.ts). */
+  eventTypes: string
+  /** `endpoint_service` (a provider's) or `endpoint` (a consumer's). */
+  resourceType: string
+  /** One resource, or '' for every resource of that type in the project. */
+  resourceId: string
+  /** The signing secret, sealed with the store's SecretBox. */
+  secret: string
+  enabled: number
+  description: string
+  createdAt: string
+  updatedAt: string
+}
+
+/** One event for one subscription: pending until delivered, or dead after the last failed attempt. */
+export interface EventDeliveriesTable {
+  id: string
+  subscriptionId: string
+  projectId: string
+  /** The CloudEvent id; unique per subscription, so an event is queued once per subscription. */
+  eventId: string
+  eventType: string
+  /** The CloudEvent as sent (JSON text), fixed when queued so outbox pruning cannot lose it. */
+  body: string
+  status: string
+  attempts: number
+  /** When the next attempt may start; while an attempt runs, when its lease ends. Null once settled. */
+  nextAttemptAt: string | null
+  /** Which worker holds the current attempt (with `attempts`, the fence for recording its outcome). */
+  leaseOwner: string | null
+  lastAttemptAt: string | null
+  lastStatusCode: number | null
+  lastError: string | null
+  /** At most a short excerpt of the receiver's answer. */
+  responseExcerpt: string | null
+  createdAt: string
+  deliveredAt: string | null
+}
+
+/** How far a follower of the outbox has read (PostgreSQL: by transaction id, then seq; SQLite: by seq). */
+export interface EventCursorsTable {
+  name: string
+  seq: number
+  xid: string | null
+}
+
 /** Settings changed at run time through the admin API, shared by every instance. */
 export interface AdminSettingsTable {
   key: string
@@ -192,4 +245,7 @@ export interface Database {
   endpointCounts: EndpointCountsTable
   backends: BackendsTable
   forwarding: ForwardingTable
+  eventSubscriptions: EventSubscriptionsTable
+  eventDeliveries: EventDeliveriesTable
+  eventCursors: EventCursorsTable
 }

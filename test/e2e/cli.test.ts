@@ -9,6 +9,7 @@ import path from 'node:path'
 import { dialects, freshDatabaseUrl, startServer, type TestServer } from '../helpers/server.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
 import { VpcepClient } from '../../src/client/index.ts'
+import { baseEnv, cli, type Run } from '../helpers/cli.ts'
 
 /*
  * The CLI as people and scripts use it: `node bin/vpcep.js …` in a child process against an in-process
@@ -17,42 +18,6 @@ import { VpcepClient } from '../../src/client/index.ts'
 
 const VPC = '84758cf5-9c62-43ae-a778-3dbd8370c0a4'
 const SUBNET = '68bfbcc1-dff2-47e4-a9d4-332b9bc1b8de'
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-  json: any
-}
-
-/** A clean environment: no VPCEP_* of the developer's, a HOME of its own, no colours. */
-function baseEnv(home: string): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith('VPCEP_') && name !== 'XDG_CONFIG_HOME') env[name] = value
-  }
-  return { ...env, HOME: home, NO_COLOR: '1' }
-}
-
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/vpcep.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      let json: unknown
-      try {
-        json = stdout.trim() ? JSON.parse(stdout) : undefined
-      } catch {
-        json = undefined
-      }
-      resolve({ code, stdout, stderr, json })
-    })
-  })
-}
 
 function ok(run: Run, what: string): Run {
   assert.equal(run.code, 0, `${what} failed (${run.code}):\n${run.stderr}${run.stdout}`)

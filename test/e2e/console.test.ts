@@ -414,7 +414,9 @@ for (const dialect of dialects()) {
         const key = Object.keys(sessionStorage)[0]!
         sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)!), token: 'vpcep1.revoked' }))
       })
-      await navLink(page, 'Quotas').click()
+      // Through the address bar, not the link: a live update may already have met the revoked token and
+      // shown the sign-in page, and the next page must be the quotas either way.
+      await page.evaluate(() => (location.hash = '#/quotas'))
       await page.getByRole('alert').filter({ hasText: 'Your session has ended. Sign in again to continue.' }).waitFor()
       await signIn(page, provider, provider.password)
       await page.getByRole('heading', { name: 'Quotas', level: 1 }).waitFor()

@@ -67,6 +67,7 @@ export async function startServer(databaseUrl: string, overrides: Partial<Config
   await publishCatalog(store, clock, config.region, loadCatalog(config.publicServicesFile))
   const app = buildApp({ config, store, clock, logger })
   app.reconciler.start()
+  app.events.start()
   await app.server.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.server.address() as AddressInfo
   return {

@@ -16,6 +16,8 @@ import type { Backends } from '../../domain/backends.ts'
 import type { Metrics } from '../../http/metrics.ts'
 import type { Tagging } from '../../domain/tagging.ts'
 import type { SignInGuards } from '../../identity/tokens.ts'
+import type { Subscriptions } from '../../domain/subscriptions.ts'
+import type { LiveHub } from '../../events/live.ts'
 
 /** The Fastify instance routes are registered on, typed by TypeBox schemas. */
 export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -39,4 +41,6 @@ export interface RouteDeps {
   metrics: Metrics
   poolId: string
   signIn: SignInGuards
+  subscriptions: Subscriptions
+  live: LiveHub
 }

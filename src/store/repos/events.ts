@@ -15,8 +15,17 @@ const insertEvent = prepared((db, type: string, resourceType: string, resourceId
   db.insertInto('events').values({ type, resourceType, resourceId, projectId, occurredAt, payload }),
 )
 
+/** Transactions that wrote to the outbox, so the store can tell followers once they commit. */
+const outboxWriters = new WeakSet<object>()
+
+/** Whether `tx` wrote outbox events (asked by the store after it commits). */
+export function wroteOutbox(tx: object): boolean {
+  return outboxWriters.has(tx)
+}
+
 export async function recordEvents(db: Executor, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return
+  outboxWriters.add(db)
   if (events.length === 1) {
     const [e] = events as [DomainEvent]
     await insertEvent(db, e.type, e.resourceType, e.resourceId, e.projectId, e.occurredAt, JSON.stringify(e.payload))
@@ -28,26 +37,47 @@ export async function recordEvents(db: Executor, events: DomainEvent[]): Promise
     .execute()
 }
 
-/** An outbox row with its place in the outbox. */
+/** An outbox row as read back: the event and its place in the outbox. */
 export interface StoredEvent extends DomainEvent {
   seq: number
 }
 
+interface EventRow {
+  seq: number | string
+  type: string
+  resourceType: string
+  resourceId: string
+  projectId: string
+  occurredAt: string
+  payload: string
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    type: row.type,
+    resourceType: row.resourceType as DomainEvent['resourceType'],
+    resourceId: row.resourceId,
+    projectId: row.projectId,
+    occurredAt: row.occurredAt,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  }
+}
+
 /**
- * Events after `afterSeq`, oldest first. On PostgreSQL a sequence value is taken before commit, so a
- * smaller seq may become visible after a larger one: a follower must not assume the outbox has no gaps.
+ * Events with a seq above `afterSeq`, oldest first. On PostgreSQL a smaller seq can become visible after a
+ * larger one (a sequence value is taken before commit): a reader that must see every event follows the
+ * outbox with src/events/outbox-follower.ts instead of advancing a cursor over these.
  */
 export async function eventsAfter(db: Executor, afterSeq: number, limit: number): Promise<StoredEvent[]> {
-  const rows = await db.selectFrom('events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()
-  return rows.map((r) => ({
-    seq: Number(r.seq),
-    type: r.type,
-    resourceType: r.resourceType as DomainEvent['resourceType'],
-    resourceId: r.resourceId,
-    projectId: r.projectId,
-    occurredAt: r.occurredAt,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
-  }))
+  const rows = await db
+    .selectFrom('events')
+    .select(['seq', 'type', 'resourceType', 'resourceId', 'projectId', 'occurredAt', 'payload'])
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+  return rows.map(toStoredEvent)
 }
 
 /** Only the seq numbers after `afterSeq` (a follower's cheap look at whether anything happened). */

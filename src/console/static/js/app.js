@@ -1,4 +1,4 @@
-// The console shell: sign-in, the header and navigation, a hash router, and 2-second polling for
+// The console shell: sign-in, the header and navigation, a hash router, and live updates (live.js) for
 // pages that watch something change.
 import { h } from './dom.js'
 import { api, ApiError, clearSession, getSession, onSessionExpired, signIn } from './api.js'
@@ -8,8 +8,7 @@ import { whitelistPage } from './whitelist.js'
 import { connectionsPage } from './connections.js'
 import { endpointListPage, endpointCreatePage, endpointDetailPage } from './endpoints.js'
 import { quotasPage } from './quotas.js'
-
-const POLL_MS = 2000
+import { follower, startLive, stopLive } from './live.js'
 
 const ROUTES = [
   [/^\/services$/, serviceListPage, 'services'],
@@ -35,36 +34,6 @@ let signInMessage = null
 /** A notice to show on the next page (e.g. "deleted" after leaving the deleted item's page). */
 let flash = null
 
-/** Polls `probe` every 2 s while the page is shown and the tab visible; at once when it becomes visible again. */
-function poller(probe) {
-  let timer
-  let stopped = false
-  let running = false
-  const tick = async () => {
-    clearTimeout(timer)
-    if (stopped) return
-    if (document.visibilityState === 'visible' && !running) {
-      running = true
-      try {
-        await probe()
-      } catch {
-        // The page shows its own errors; polling just tries again.
-      } finally {
-        running = false
-      }
-    }
-    if (!stopped) timer = setTimeout(tick, POLL_MS)
-  }
-  const onVisible = () => document.visibilityState === 'visible' && tick()
-  document.addEventListener('visibilitychange', onVisible)
-  timer = setTimeout(tick, POLL_MS)
-  return () => {
-    stopped = true
-    clearTimeout(timer)
-    document.removeEventListener('visibilitychange', onVisible)
-  }
-}
-
 function header(session, section) {
   return h(
     'header',
@@ -85,6 +54,7 @@ function header(session, section) {
 }
 
 function signOut() {
+  stopLive()
   clearSession()
   signInMessage = null
   location.hash = '#/services'
@@ -137,6 +107,7 @@ async function render() {
   current.stop()
   const session = getSession()
   if (!session) return signInPage()
+  startLive()
 
   const path = (location.hash.replace(/^#/, '').split('?')[0] || '/services').replace(/\/+$/, '') || '/services'
   const route = ROUTES.find(([pattern]) => pattern.test(path))
@@ -161,10 +132,11 @@ async function render() {
     get active() {
       return !stopped
     },
+    /** Runs `probe` whenever the project changes (live.js), so the page shows what is now. */
     poll(probe) {
-      if (!stopped) stops.push(poller(probe))
+      if (!stopped) stops.push(follower(probe))
     },
-    /** Polls the resource at `path` for `show`; once it answers 404, goes to `hash` with `notice` (deleted elsewhere). */
+    /** Follows the resource at `path` for `show`; once it answers 404, goes to `hash` with `notice` (deleted elsewhere). */
     follow(path, show, { hash, notice }) {
       view.poll(async () => {
         try {
@@ -207,6 +179,7 @@ function skipToMain(event) {
 onSessionExpired(() => {
   signInMessage = h('div', { class: 'notice error', role: 'alert' }, h('p', { class: 'sentence' }, 'Your session has ended. Sign in again to continue.'))
   current.stop()
+  stopLive()
   signInPage()
 })
 

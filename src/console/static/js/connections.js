@@ -1,5 +1,5 @@
 // Connections of a service: the endpoints other projects made to it. Pending ones first; accept or
-// reject each after a confirmation. Refreshed every 2 s while the page is visible.
+// reject each after a confirmation. Updated live as connections change.
 import { h, replaceKeepingFocus, whenChanged } from './dom.js'
 import { api, seg } from './api.js'
 import { badge, busy, cardTable, clearNotices, confirmDialog, idText, notify, statusLabel, successNotice, time } from './ui.js'
@@ -24,7 +24,7 @@ export async function connectionsPage(view, id) {
     h('p', { class: 'lead' }, service.approval_enabled ? 'New endpoints wait for your decision. Accepted ones can reach the service; rejected ones cannot.' : 'This service accepts new endpoints automatically; you can still reject them here.'),
     summary,
     table,
-    h('p', { class: 'hint' }, 'This list refreshes every 2 seconds while the page is visible.'),
+    h('p', { class: 'hint' }, 'This list updates as soon as a connection changes.'),
   )
 
   let connections = []
