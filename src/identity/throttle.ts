@@ -65,14 +65,18 @@ export class FailureThrottle {
       const retryAfter = Math.ceil(waitMs / 1000)
       throw Object.assign(new ApiError('throttled', `Too many failed ${what}; retry in ${retryAfter} s.`, 429), { retryAfter })
     }
-    const held = keys.map((k) => ({ ...k, entry: this.entryFor(k.key, now) }))
-    for (const { entry } of held) entry.inFlight++
+    // Only keys that count attempts in flight need an entry now; the others (every signed request's
+    // access key) get one only when they fail, so a success costs no map write.
+    const held = keys.map((k) => ({ ...k, entry: k.countInFlight ? this.entryFor(k.key, now) : undefined }))
+    for (const { entry } of held) if (entry) entry.inFlight++
     let settled = false
     const release = (reset: boolean) => {
       if (settled) return
       settled = true
-      for (const { key, entry, resetOnSuccess } of held) {
-        entry.inFlight--
+      for (const { key, entry: heldEntry, resetOnSuccess } of held) {
+        const entry = heldEntry ?? this.entries.get(key)
+        if (!entry) continue
+        if (heldEntry) entry.inFlight--
         if (reset && resetOnSuccess) entry.failures = 0
         if (entry.failures === 0 && entry.inFlight === 0) this.entries.delete(key)
       }
@@ -84,8 +88,9 @@ export class FailureThrottle {
         if (settled) return
         settled = true
         const at = this.now()
-        for (const { key, weight, entry } of held) {
-          entry.inFlight--
+        for (const { key, weight, entry: heldEntry } of held) {
+          const entry = heldEntry ?? this.entryFor(key, at)
+          if (heldEntry) entry.inFlight--
           entry.failures++
           entry.lastFailureMs = at
           const over = entry.failures - this.allowance(weight)
