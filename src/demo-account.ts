@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { accountWire, type NewAccount } from './identity/accounts.ts'
+import { sqliteFile } from './store/sqlite-url.ts'
 
 /**
  * Where the demo account's credentials are kept: beside the SQLite file, or in ./data of the working
@@ -8,7 +9,7 @@ import { accountWire, type NewAccount } from './identity/accounts.ts'
  */
 export function demoAccountFile(databaseUrl: string, cwd = process.cwd()): string {
   if (databaseUrl.startsWith('sqlite:')) {
-    const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '')
+    const file = sqliteFile(databaseUrl)
     if (file !== ':memory:') return path.join(path.dirname(path.resolve(cwd, file)), 'demo-account.json')
   }
   return path.join(cwd, 'data', 'demo-account.json')

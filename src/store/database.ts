@@ -6,6 +6,7 @@ import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect,
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
 import { allowDirect } from './direct-sqlite.ts'
+import { sqliteFile } from './sqlite-url.ts'
 import { SnakeCaseQueries, StatementCache } from './sqlite-statements.ts'
 import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
 import { wroteOutbox } from './repos/events.ts'
@@ -41,13 +42,8 @@ export interface Store {
 // PostgreSQL returns BIGINT (count(*)) as text; every count here fits a JS number.
 pg.types.setTypeParser(20, (value) => Number(value))
 
-function sqlitePath(url: string): string {
-  const rest = url.slice('sqlite:'.length)
-  return rest.startsWith('//') ? rest.slice(2) : rest
-}
-
 function openSqlite(url: string): Kysely<Database> {
-  const file = sqlitePath(url)
+  const file = sqliteFile(url)
   if (file !== ':memory:') {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 })
     // Created owner-only before SQLite opens it: its -wal and -shm files take the same mode.

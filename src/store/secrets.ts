@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { sqliteFile } from './sqlite-url.ts'
 
 /**
  * Encrypts secrets at rest (the secret keys of AK/SK pairs, which the server must be able to read back
@@ -57,7 +58,7 @@ export function resolveMasterKey(databaseUrl: string, env: NodeJS.ProcessEnv = p
   if (!databaseUrl.startsWith('sqlite:')) {
     throw new MasterKeyError('VPCEP_MASTER_KEY is required with PostgreSQL (32 bytes as 64 hex characters; the same on every instance). Generate one with: openssl rand -hex 32')
   }
-  const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '')
+  const file = sqliteFile(databaseUrl)
   if (file === ':memory:') return randomBytes(32)
   const keyFile = path.join(path.dirname(path.resolve(file)), 'master.key')
   if (!fs.existsSync(keyFile)) {
