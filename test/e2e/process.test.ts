@@ -6,7 +6,7 @@ import path from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
 import { dialects, freshDatabaseUrl } from '../helpers/server.ts'
 import { httpRequest } from '../helpers/http.ts'
-import { SERVER_BUNDLE, serverArgs } from '../helpers/process.ts'
+import { serverArgs } from '../helpers/process.ts'
 import { sdkClient } from '../helpers/vpcep-sdk.ts'
 
 const ACCOUNT_FIELDS = ['domain_id', 'domain_name', 'project_id', 'project_name', 'user_name', 'password', 'access_key', 'secret_key']
@@ -26,8 +26,7 @@ interface RunningServer {
  * It runs in `cwd` (default: a new empty folder), where a PostgreSQL server keeps its demo account file.
  */
 async function startProcess(env: Record<string, string>, cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cwd-'))): Promise<RunningServer> {
-  const args = serverArgs().map((arg) => (arg === SERVER_BUNDLE ? path.resolve(arg) : arg))
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, VPCEP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, serverArgs(), { cwd, env: { ...process.env, VPCEP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))

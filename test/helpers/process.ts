@@ -10,10 +10,13 @@ import type { NewAccount } from '../../src/identity/accounts.ts'
  */
 export const SERVER_BUNDLE = 'dist/main.mjs'
 
-/** `node` arguments that start the server as `npm start` does; a missing bundle fails here, naming the fix. */
+/**
+ * `node` arguments that start the server as `npm start` does, the bundle by its absolute path so the
+ * process may run in any folder; a missing bundle fails here, naming the fix.
+ */
 export function serverArgs(): string[] {
   if (!fs.existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run "npm run build" (scripts/run-tests.mjs builds it before the tests)`)
-  return ['--enable-source-maps', SERVER_BUNDLE]
+  return ['--enable-source-maps', path.resolve(SERVER_BUNDLE)]
 }
 
 /** A server process (the bundle of `src/main.ts`) started by a test. */
@@ -40,7 +43,7 @@ const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/
  */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 20000): Promise<ServerProcess> {
   // In an empty folder of its own: what a server writes beside itself (a PostgreSQL server's demo account file) stays out of the checkout.
-  const child = spawn(process.execPath, serverArgs().map((arg) => (arg === SERVER_BUNDLE ? path.resolve(arg) : arg)), {
+  const child = spawn(process.execPath, serverArgs(), {
     cwd: fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-cwd-')),
     env: { ...process.env, VPCEP_HOST: '127.0.0.1', VPCEP_PORT: '0', VPCEP_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
