@@ -4,7 +4,7 @@ import type { IdSource } from '../domain/ids.ts'
 import type { WebhookSettings } from '../config.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { DeliveryWorker, type WorkerLogger } from './worker.ts'
-import { Loop } from './loop.ts'
+import { Loop } from '../jobs/loop.ts'
 import { pruneDelivered } from '../store/repos/subscriptions.ts'
 import { toStoredTime } from '../domain/clock.ts'
 

@@ -1,7 +1,7 @@
 import type { Store } from '../store/database.ts'
 import type { StoredEvent } from '../store/repos/events.ts'
 import { currentOutboxPosition, settledEventsAfter, type OutboxPosition } from './outbox-follower.ts'
-import { Loop } from './loop.ts'
+import { Loop } from '../jobs/loop.ts'
 
 /** What a live stream tells: that something changed, and where; the console reads the details itself. */
 export interface LiveChange {

@@ -3,6 +3,7 @@ import { recordEvents } from '../store/repos/events.ts'
 import { deleteTagsOf } from '../store/repos/tags.ts'
 import { toStoredTime } from '../domain/clock.ts'
 import type { DomainContext } from '../domain/context.ts'
+import { Loop } from './loop.ts'
 
 interface DueRow {
   id: string
@@ -23,10 +24,9 @@ export interface ReconcilerLogger {
  * and is picked up by the next run of any instance.
  */
 export class Reconciler {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
-  private rerun = false
-  private stopped = true
+  /** Runs `drain` when kicked (kicks during a run coalesce into one more) and again when the next transition is due. */
+  private readonly loop: Loop
+  private stopping = false
   private lastHousekeepingMs = 0
 
   constructor(
@@ -36,42 +36,34 @@ export class Reconciler {
     /** How long outbox events are kept; older ones are pruned. */
     private readonly eventRetentionMs = 7 * 24 * 3600 * 1000,
     private readonly batchSize = 200,
-  ) {}
+  ) {
+    this.loop = new Loop(() => this.drain(), (error) => this.logger.error({ err: error }, 'reconciler run failed; will retry'), intervalMs)
+  }
 
   start(): void {
-    this.stopped = false
-    this.kick()
+    this.stopping = false
+    this.loop.start()
   }
 
   /** Runs soon; calls made while a run is under way coalesce into one more run. */
   kick(): void {
-    if (this.stopped) return
-    if (this.running) {
-      this.rerun = true
-      return
-    }
-    clearTimeout(this.timer)
-    this.running = this.loop().finally(() => {
-      this.running = undefined
-    })
+    this.loop.kick()
   }
 
   async stop(): Promise<void> {
-    this.stopped = true
-    clearTimeout(this.timer)
-    await this.running
+    this.stopping = true
+    await this.loop.stop()
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.rerun = false
-      try {
-        while ((await this.runOnce()) === this.batchSize && !this.stopped) {}
-      } catch (error) {
-        this.logger.error({ err: error }, 'reconciler run failed; will retry')
-      }
-    } while (this.rerun && !this.stopped)
-    if (!this.stopped) this.timer = setTimeout(() => this.kick(), await this.delayUntilNextDue())
+  /** Applies due transitions batch by batch until none is left; answers how long until the next is due. */
+  private async drain(): Promise<number> {
+    try {
+      while ((await this.runOnce()) === this.batchSize && !this.stopping) {}
+    } catch (error) {
+      // Logged here rather than by the loop, so the next run still waits only until the next due transition.
+      this.logger.error({ err: error }, 'reconciler run failed; will retry')
+    }
+    return this.delayUntilNextDue()
   }
 
   /** Applies every transition due now (at most `batchSize` per table); answers how many it applied. */
