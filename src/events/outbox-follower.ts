@@ -6,6 +6,11 @@ import { toStoredEvent, type StoredEvent } from '../store/repos/events.ts'
 export interface OutboxPosition {
   seq: number
   xid: string | null
+  /**
+   * PostgreSQL: events already committed when the position was taken that still sort after it (their
+   * transaction is newer than one that was open then). A reader starting "now" must not answer them.
+   */
+  before?: ReadonlySet<number>
 }
 
 export interface SettledBatch {
@@ -45,9 +50,15 @@ export async function settledEventsAfter(db: Executor, dialect: Dialect, from: O
      order by xid, seq
      limit ${limit}`.execute(db)
   const rows = result.rows
-  const events = rows.map(toStoredEvent)
   const last = rows[rows.length - 1]
-  return { events, next: last ? { seq: Number(last.seq), xid: last.xid } : from }
+  if (!last) return { events: [], next: from }
+  const events = rows.map(toStoredEvent)
+  const before = from.before
+  if (!before?.size) return { events, next: { seq: Number(last.seq), xid: last.xid } }
+  // Each of those events comes by once: answer the others, and carry only the ones not met yet.
+  const left = new Set(before)
+  const answered = events.filter((event) => !left.delete(event.seq))
+  return { events: answered, next: { seq: Number(last.seq), xid: last.xid, ...(left.size > 0 ? { before: left } : {}) } }
 }
 
 /** The position just past everything already settled: where a follower starting now begins. */
@@ -56,6 +67,10 @@ export async function currentOutboxPosition(db: Executor, dialect: Dialect): Pro
     const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst()
     return { seq: Number(row?.seq ?? 0), xid: null }
   }
-  const result = await sql<{ xid: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xid`.execute(db)
-  return { seq: 0, xid: result.rows[0]!.xid }
+  // One statement, one snapshot: the xmin and the events it already sees beyond it agree.
+  const result = await sql<{ xid: string; seq: string | null }>`
+    with now as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+    select now.xmin::text as xid, events.seq from now left join events on events.xid >= now.xmin`.execute(db)
+  const before = new Set(result.rows.flatMap((row) => (row.seq === null ? [] : [Number(row.seq)])))
+  return { seq: 0, xid: result.rows[0]!.xid, ...(before.size > 0 ? { before } : {}) }
 }
