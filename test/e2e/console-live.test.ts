@@ -122,9 +122,11 @@ for (const dialect of dialects()) {
       await page.getByLabel('Password').fill(provider.password)
       await page.getByRole('button', { name: 'Sign in' }).click()
       await page.getByRole('heading', { name: 'Endpoint services', level: 1 }).waitFor()
-      await page.goto(`${server.url}/console/#/services/${service.id}/connections`)
-      await page.getByText('No connections yet').waitFor()
+      // The stream is up before the connections page opens, and the page is opened within the app (a
+      // reload would reconnect, and a page re-reads once when its stream connects).
       await page.waitForFunction(() => document.documentElement.dataset.live === 'on')
+      await page.evaluate((hash) => (location.hash = hash), `#/services/${service.id}/connections`)
+      await page.getByText('No connections yet').waitFor()
       await page.evaluate(() => ((window as unknown as { mark: boolean }).mark = true))
 
       const reads: string[] = []

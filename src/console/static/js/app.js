@@ -8,7 +8,7 @@ import { whitelistPage } from './whitelist.js'
 import { connectionsPage } from './connections.js'
 import { endpointListPage, endpointCreatePage, endpointDetailPage } from './endpoints.js'
 import { quotasPage } from './quotas.js'
-import { follower, startLive, stopLive } from './live.js'
+import { follower, onLiveChange, startLive, stopLive } from './live.js'
 
 const ROUTES = [
   [/^\/services$/, serviceListPage, 'services'],
@@ -121,6 +121,9 @@ async function render() {
   }
   const stops = []
   let stopped = false
+  // Listening starts before the page's first read, so a page re-reads only when something did change.
+  let changedSinceOpened = false
+  stops.push(onLiveChange(() => (changedSinceOpened = true)))
   current = {
     stop() {
       stopped = true
@@ -134,7 +137,7 @@ async function render() {
     },
     /** Runs `probe` whenever the project changes (live.js), so the page shows what is now. */
     poll(probe) {
-      if (!stopped) stops.push(follower(probe))
+      if (!stopped) stops.push(follower(probe, { catchUp: changedSinceOpened }))
     },
     /** Follows the resource at `path` for `show`; once it answers 404, goes to `hash` with `notice` (deleted elsewhere). */
     follow(path, show, { hash, notice }) {

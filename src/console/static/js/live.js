@@ -100,10 +100,11 @@ export function stopLive() {
 }
 
 /**
- * Runs `probe` once at the start, then when the project changes (a burst of changes runs it once), when
- * the stream reconnects, and when the tab becomes visible again; every 2 s only while the stream is down.
+ * Runs `probe` when the project changes (a burst of changes runs it once), when the stream reconnects, and
+ * when the tab becomes visible again; every 2 s only while the stream is down. The page has just read what
+ * it shows; `catchUp` says a change arrived since it began that read, so `probe` runs once at the start too.
  */
-export function follower(probe) {
+export function follower(probe, { catchUp }) {
   let stopped = false
   let running = false
   let again = false
@@ -143,8 +144,7 @@ export function follower(probe) {
   const unlisten = onLiveChange(schedule)
   document.addEventListener('visibilitychange', onVisible)
   fallback = setTimeout(pollWhileDown, FALLBACK_POLL_MS)
-  // Once now: a change between the page's first read and this moment came before anyone listened.
-  schedule()
+  if (catchUp) schedule()
   return () => {
     stopped = true
     clearTimeout(soon)
