@@ -29,6 +29,36 @@ function rssKb(pid: number): number {
   return Number(line?.split(/\s+/)[1] ?? 0)
 }
 
+/** CPU time (user + system) a process has used so far, in ms; /proc counts it in clock ticks of 10 ms. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+interface BulkRun {
+  mibPerSecond: number
+  /** CPU ms per GiB moved, for each process that took part. */
+  cpuPerGib: Record<string, number>
+}
+
+/** Bulk throughput, with what it cost each process: the sender (this one) and every pid in `others`. */
+async function measuredThroughput(host: string, port: number, others: Record<string, number>): Promise<BulkRun> {
+  const before = Object.fromEntries(Object.entries(others).map(([name, pid]) => [name, cpuMs(pid)]))
+  const senderBefore = process.cpuUsage()
+  const mibPerSecond = await throughput(host, port)
+  const sender = process.cpuUsage(senderBefore)
+  const gib = BULK_MB / 1024
+  const cpuPerGib: Record<string, number> = { sender: (sender.user + sender.system) / 1000 / gib }
+  for (const [name, pid] of Object.entries(others)) cpuPerGib[name] = (cpuMs(pid) - before[name]!) / gib
+  return { mibPerSecond, cpuPerGib }
+}
+
+function cpuSummary(run: BulkRun): string {
+  return Object.entries(run.cpuPerGib)
+    .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
+    .join(', ')
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
@@ -157,10 +187,12 @@ export async function dataplaneRows(dir: string): Promise<string> {
     log(`endpoint ${ip}: sink 7001 → ${ports.sink}, echo 7002 → ${ports.echo}`)
     const lines: string[] = ['| data plane row | through the endpoint | straight to the backend | ratio / added |', '| --- | ---: | ---: | ---: |']
     await throughput('127.0.0.1', ports.sink) // warm-up
-    const direct = await throughput('127.0.0.1', ports.sink)
-    const proxied = await throughput(ip, 7001)
-    lines.push(`| bulk TCP throughput, ${BULK_MB} MiB one connection (MiB/s) | ${proxied.toFixed(0)} | ${direct.toFixed(0)} | ${((100 * proxied) / direct).toFixed(1)} % |`)
-    log(`throughput ${proxied.toFixed(0)} vs ${direct.toFixed(0)} MiB/s`)
+    await throughput(ip, 7001) // warm-up of the forwarder's code paths
+    const direct = await measuredThroughput('127.0.0.1', ports.sink, { backend: backend.child.pid! })
+    const proxied = await measuredThroughput(ip, 7001, { vpcep: vpcep.child.pid!, backend: backend.child.pid! })
+    lines.push(`| bulk TCP throughput, ${BULK_MB} MiB one connection (MiB/s) | ${proxied.mibPerSecond.toFixed(0)} | ${direct.mibPerSecond.toFixed(0)} | ${((100 * proxied.mibPerSecond) / direct.mibPerSecond).toFixed(1)} % |`)
+    lines.push(`| CPU ms per GiB moved, per process (user + system) | ${cpuSummary(proxied)} | ${cpuSummary(direct)} | - |`)
+    log(`throughput ${proxied.mibPerSecond.toFixed(0)} vs ${direct.mibPerSecond.toFixed(0)} MiB/s`)
     await latencies(ip, 7002)
     const lDirect = await latencies('127.0.0.1', ports.echo)
     const lProxied = await latencies(ip, 7002)
