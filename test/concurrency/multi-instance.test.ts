@@ -28,7 +28,7 @@ import {
 const PG_URL = process.env.VPCEP_TEST_PG_URL
 const QUOTA_SERVICES = 20
 
-describe('two instances over one PostgreSQL database', { skip: PG_URL ? false : 'VPCEP_TEST_PG_URL is not set (run through scripts/run-tests.mjs)' }, () => {
+describe('two instances over one PostgreSQL database [postgres only]', { skip: PG_URL ? false : 'VPCEP_TEST_PG_URL is not set (run through scripts/run-tests.mjs)' }, () => {
   let instances: ServerProcess[] = []
   let direct: pg.Client
   let actors: Actors
