@@ -54,7 +54,14 @@ describe('two instances over one PostgreSQL database [postgres only]', { skip: P
     direct = new pg.Client({ connectionString: databaseUrl })
     await direct.connect()
     const clients = (key: NewAccount) => instances.map((instance) => new ApiClient(instance.url, key))
-    actors = { p: clients(provider), c: clients(consumer), q: clients(quotaOwner), consumer, db: pgInspector(direct), log: () => {} }
+    actors = { p: clients(provider), c: clients(consumer), q: clients(quotaOwner), consumer,
+      db: pgInspector(direct),
+      log: () => {},
+      // SIGTERM: each instance stops its reconciler, awaiting the run under way, before it exits (after() sees the codes).
+      stopReconcilers: async () => {
+        await Promise.all(instances.map((instance) => instance.stop()))
+      },
+    }
   })
 
   after(async () => {
@@ -91,5 +98,6 @@ describe('two instances over one PostgreSQL database [postgres only]', { skip: P
 
   it('never shows a batch write half applied to a list on the other instance', (t) => batchesAreAtomicToLists({ ...actors, log: (m) => t.diagnostic(m) }))
 
+  // Last: it stops both instances.
   it('runs every due transition exactly once with two reconcilers', () => transitionsRunOnce(actors, 50))
 })
