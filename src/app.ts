@@ -135,7 +135,7 @@ export function buildApp(deps: AppDeps): App {
   const throttle = authThrottle.enabled ? new FailureThrottle(authThrottle, () => clock.now().getTime()) : UNTHROTTLED
   const signIn = { throttle, passwordChecks: new BoundedWork(passwordCheckConcurrency, 16 * passwordCheckConcurrency, 'sign-ins') }
   const authenticator = new Authenticator(store, clock, { allowUnsignedPayload, allowedHosts, throttle })
-  registerAuthentication(server, authenticator, perSecond > 0 ? new RateLimiter(perSecond, Math.max(burst, perSecond)) : undefined)
+  registerAuthentication(server, authenticator, perSecond > 0 ? new RateLimiter(perSecond, Math.max(burst, perSecond), () => clock.now().getTime()) : undefined)
   registerOpenApi(server) // before the routes: it collects them as they are added
 
   const routeDeps: RouteDeps = {

@@ -1,9 +1,11 @@
-import { after, before, describe, it } from 'node:test'
+import { after, afterEach, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { dialects, eventually, freshDatabaseUrl, startServer, type TestServer } from '../helpers/server.ts'
 import { httpRequest } from '../helpers/http.ts'
 import { sdkClient, type TestVpcepClient } from '../helpers/vpcep-sdk.ts'
+import { assertError } from '../helpers/errors.ts'
+import { ManualClock } from '../helpers/fixtures.ts'
 
 const TOKEN = 'admin-token-for-tests-0123456789'
 const VPC = '4189d3c2-8882-4871-a3c2-d380272eed80'
@@ -13,6 +15,9 @@ for (const dialect of dialects()) {
   describe(`admin API for users' own tests [${dialect}]`, () => {
     let server: TestServer
     let sdk: TestVpcepClient
+    // Frozen by the tests that count time; the reconciler is then run by hand (runOnce) at chosen instants.
+    const clock = new ManualClock()
+    const statusOf = async (serviceId: string) => (await sdk.listServiceDetails(serviceId)).status
 
     const admin = (method: string, path: string, body?: unknown, token = TOKEN) =>
       httpRequest(`${server.url}/admin/v1${path}`, {
@@ -23,16 +28,16 @@ for (const dialect of dialects()) {
     const createService = () => sdk.createEndpointService({ port_id: randomUUID(), vpc_id: VPC, server_type: 'VM', ports: [{ client_port: 80, server_port: 80 }], approval_enabled: false })
 
     before(async () => {
-      server = await startServer(await freshDatabaseUrl(dialect), { adminToken: TOKEN })
+      server = await startServer(await freshDatabaseUrl(dialect), { adminToken: TOKEN }, clock)
       sdk = sdkClient(server.url, await server.account('admin'))
     })
     after(() => server.stop())
+    afterEach(() => clock.unfreeze())
 
     it('refuses calls without the admin token', async () => {
-      assert.equal((await admin('GET', '/transitions', undefined, '')).status, 401)
-      const wrong = await admin('GET', '/transitions', undefined, 'x'.repeat(TOKEN.length))
-      assert.equal(wrong.status, 401)
-      assert.equal(wrong.json.error_code, 'EndPoint.0003')
+      const needsToken = / The admin API needs the X-Admin-Token header\.$/
+      assertError(await admin('GET', '/transitions', undefined, ''), 401, 'EndPoint.0003', needsToken)
+      assertError(await admin('GET', '/transitions', undefined, 'x'.repeat(TOKEN.length)), 401, 'EndPoint.0003', needsToken)
     })
 
     it('holds transitions in manual mode until advanced, then runs them', async () => {
@@ -40,23 +45,31 @@ for (const dialect of dialects()) {
       assert.equal(set.status, 200)
       assert.deepEqual(set.json.endpoint_service, { mode: 'manual', delay_ms: 0 })
       const service = await createService()
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      assert.equal((await sdk.listServiceDetails(service.id)).status, 'creating')
+      // Ten minutes later (the SDK signs with real time: within the 15-minute window), with the reconciler
+      // run at that instant, the service still waits for its advance.
+      clock.step(10 * 60 * 1000)
+      await server.app.reconciler.runOnce()
+      assert.equal(await statusOf(service.id), 'creating')
       const advanced = await admin('POST', `/endpoint_service/${service.id}/advance`)
       assert.deepEqual([advanced.status, advanced.json.status], [200, 'creating'])
-      await eventually(async () => ((await sdk.listServiceDetails(service.id)).status === 'available' ? true : undefined), 'advanced service')
+      await server.app.reconciler.runOnce()
+      assert.equal(await statusOf(service.id), 'available')
       const again = await admin('POST', `/endpoint_service/${service.id}/advance`)
-      assert.equal(again.status, 400)
+      assertError(again, 400, 'EndPoint.0002', / The endpoint_service is available; only creating and deleting resources have a transition to advance\.$/)
       assert.equal((await admin('DELETE', '/transitions')).json.endpoint_service.mode, 'timed')
     })
 
     it('runs timed transitions after their own delay', async () => {
-      await admin('PUT', '/transitions/endpoint_service', { mode: 'timed', delay_ms: 300 })
-      const started = Date.now()
+      const set = await admin('PUT', '/transitions/endpoint_service', { mode: 'timed', delay_ms: 300 })
+      assert.deepEqual([set.status, set.json.endpoint_service], [200, { mode: 'timed', delay_ms: 300 }])
+      clock.freeze()
       const service = await createService()
-      assert.equal((await sdk.listServiceDetails(service.id)).status, 'creating')
-      await eventually(async () => ((await sdk.listServiceDetails(service.id)).status === 'available' ? true : undefined), 'timed service')
-      assert.ok(Date.now() - started >= 250, 'not before its delay')
+      clock.step(299)
+      await server.app.reconciler.runOnce()
+      assert.equal(await statusOf(service.id), 'creating', '1 ms before its delay')
+      clock.step(1)
+      await server.app.reconciler.runOnce()
+      assert.equal(await statusOf(service.id), 'available', 'at its delay')
       await admin('DELETE', '/transitions')
     })
 
@@ -81,7 +94,9 @@ for (const dialect of dialects()) {
       // A failed endpoint can still be deleted, and a failed service too.
       assert.equal((await sdk.deleteEndpoint(endpoint.id)).httpStatusCode, 204)
       assert.equal((await sdk.deleteEndpointService(failedService.id)).httpStatusCode, 204)
-      assert.equal((await admin('POST', `/endpoint/${randomUUID()}/fail`, { errors: [{ code: 'X', message: 'y' }] })).status, 404)
+      const unknown = randomUUID()
+      assertError(await admin('POST', `/endpoint/${unknown}/fail`, { errors: [{ code: 'X', message: 'y' }] }), 404, 'EndPoint.2006', new RegExp(` No endpoint ${unknown}\\.$`))
+      assertError(await admin('POST', `/endpoint_service/${unknown}/fail`, { errors: [{ code: 'X', message: 'y' }] }), 404, 'EndPoint.0005', new RegExp(` No endpoint_service ${unknown}\\.$`))
     })
 
     it('answers readiness with the database', async () => {
@@ -95,7 +110,7 @@ for (const dialect of dialects()) {
       const server = await startServer(await freshDatabaseUrl(dialect))
       try {
         const res = await httpRequest(`${server.url}/admin/v1/transitions`, { headers: { 'x-admin-token': TOKEN } })
-        assert.equal(res.status, 404)
+        assertError(res, 404, 'EndPoint.0005')
       } finally {
         await server.stop()
       }

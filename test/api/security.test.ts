@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { dialects, freshDatabaseUrl, startServer, type TestServer } from '../helpers/server.ts'
 import { httpRequest } from '../helpers/http.ts'
+import { assertError } from '../helpers/errors.ts'
+import { signedRequest } from '../helpers/signed.ts'
 import { sdkClient, sdkError } from '../helpers/vpcep-sdk.ts'
 import { ManualClock } from '../helpers/fixtures.ts'
 import { rotateKeys, type NewAccount } from '../../src/identity/accounts.ts'
@@ -53,14 +55,15 @@ for (const dialect of dialects()) {
       assert.equal(described.json.token.project.id, alice.projectId)
       // Another account can neither see nor revoke it.
       const bobToken = await login(server, bob)
-      assert.equal((await tokenCall('GET', bobToken, token)).status, 404)
-      assert.equal((await tokenCall('DELETE', bobToken, token)).status, 404)
+      const unknownToken = /^The requested resource does not exist\. The token does not exist, has expired or was revoked\.$/
+      assertError(await tokenCall('GET', bobToken, token), 404, 'EndPoint.0005', unknownToken)
+      assertError(await tokenCall('DELETE', bobToken, token), 404, 'EndPoint.0005', unknownToken)
       assert.equal((await listWithToken(token, alice)).status, 200)
-      assert.equal((await tokenCall('DELETE', other, token)).status, 204)
-      const revoked = await listWithToken(token, alice)
-      assert.deepEqual([revoked.status, revoked.json.error_code], [401, 'EndPoint.0003'])
-      assert.equal((await tokenCall('DELETE', other, token)).status, 404)
-      assert.equal((await tokenCall('DELETE', other, '')).status, 400)
+      const revoke = await tokenCall('DELETE', other, token)
+      assert.deepEqual([revoke.status, revoke.text], [204, ''])
+      assertError(await listWithToken(token, alice), 401, 'EndPoint.0003')
+      assertError(await tokenCall('DELETE', other, token), 404, 'EndPoint.0005', unknownToken)
+      assertError(await tokenCall('DELETE', other, ''), 400, 'EndPoint.0002', /Give the token in the X-Subject-Token header\./)
     })
 
     it('rotating keys stops the old pair at once', async () => {
@@ -68,7 +71,8 @@ for (const dialect of dialects()) {
       const before = sdkClient(server.url, carol)
       assert.equal((await before.listEndpoints()).httpStatusCode, 200)
       const rotated = await rotateKeys(server.store, clock, carol.domainName)
-      assert.deepEqual([(await sdkError(before.listEndpoints())).httpStatusCode], [401])
+      const refused = await sdkError(before.listEndpoints())
+      assert.deepEqual([refused.httpStatusCode, refused.errorCode], [401, 'EndPoint.0003'])
       const after = sdkClient(server.url, { ...carol, accessKey: rotated.accessKey, secretKey: rotated.secretKey })
       assert.equal((await after.listEndpoints()).httpStatusCode, 200)
     })
@@ -79,26 +83,55 @@ for (const dialect of dialects()) {
       clock.advance(24 * 3600 * 1000 - 1000)
       assert.equal((await listWithToken(token, alice)).status, 200)
       clock.advance(2000)
-      assert.equal((await listWithToken(token, alice)).status, 401)
+      assertError(await listWithToken(token, alice), 401, 'EndPoint.0003')
     })
   })
 
   describe(`per-account rate limiting [${dialect}]`, () => {
-    it('answers 429 EndPoint.0022 with Retry-After past the limit, per account', async () => {
-      const server = await startServer(await freshDatabaseUrl(dialect), { rateLimit: { perSecond: 2, burst: 5 } })
-      try {
-        const hasty = sdkClient(server.url, await server.account('hasty'))
-        const calm = sdkClient(server.url, await server.account('calm'))
-        const results = await Promise.allSettled(Array.from({ length: 8 }, () => hasty.listEndpoints()))
-        const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)
-        assert.equal(results.length - refused.length, 5)
-        for (const error of refused) assert.deepEqual([error.httpStatusCode, error.errorCode], [429, 'EndPoint.0022'])
-        const raw = await httpRequest(`${server.url}/v1/x/vpc-endpoints`, { headers: { 'x-auth-token': 'nope' } })
-        assert.equal(raw.status, 401, 'unauthenticated requests are refused before any bucket is touched')
-        assert.equal((await calm.listEndpoints()).httpStatusCode, 200, 'another account has its own bucket')
-      } finally {
-        await server.stop()
+    // The limiter reads the server's clock: frozen, no token refills between requests, so the counts are exact.
+    const clock = new ManualClock()
+    let server: TestServer
+    let hasty: NewAccount
+    let calm: NewAccount
+    const list = (account: NewAccount) => signedRequest(server.url, account, { path: `/v1/${account.projectId}/vpc-endpoints` })
+    const throttled = /^The number of requests exceeded the limit\. Please try later\. This account may send 2 requests per second \(bursts of 5\); retry in 1 s\.$/
+
+    before(async () => {
+      server = await startServer(await freshDatabaseUrl(dialect), { rateLimit: { perSecond: 2, burst: 5 } }, clock)
+      hasty = await server.account('hasty')
+      calm = await server.account('calm')
+    })
+    after(() => server.stop())
+
+    it('answers 429 EndPoint.0022 with Retry-After past the burst, refills at the rate, per account', async () => {
+      clock.freeze()
+      const statuses = []
+      for (let i = 0; i < 8; i++) {
+        const res = await list(hasty)
+        statuses.push(res.status)
+        if (res.status === 429) {
+          assertError(res, 429, 'EndPoint.0022', throttled)
+          assert.equal(res.headers['retry-after'], '1')
+        }
       }
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429])
+      assert.equal((await list(calm)).status, 200, 'another account has its own bucket')
+      // Half a second at 2/s is one token: one more request, then refused again.
+      clock.step(500)
+      assert.equal((await list(hasty)).status, 200)
+      assertError(await list(hasty), 429, 'EndPoint.0022', throttled)
+    })
+
+    it('refuses unauthenticated requests before any bucket is touched: failed ones leave the account its burst', async () => {
+      clock.freeze()
+      const victim = await server.account('victim')
+      const wrongSecret = { ...victim, secretKey: `${victim.secretKey}x` }
+      for (let i = 0; i < 8; i++) assertError(await list(wrongSecret), 401, 'EndPoint.0003', /The signature does not match\./)
+      const garbageToken = await httpRequest(`${server.url}/v1/${victim.projectId}/vpc-endpoints`, { headers: { 'x-auth-token': 'nope' } })
+      assertError(garbageToken, 401, 'EndPoint.0003')
+      // Time stood still throughout: the whole burst of 5 is still there.
+      for (let i = 0; i < 5; i++) assert.equal((await list(victim)).status, 200, `request ${i + 1} of the burst`)
+      assertError(await list(victim), 429, 'EndPoint.0022', throttled)
     })
   })
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { dialects, eventually, freshDatabaseUrl, startServer, type TestServer } from '../helpers/server.ts'
 import { sdkClient, sdkError, type SdkResponse, type TestVpcepClient } from '../helpers/vpcep-sdk.ts'
 import { tagsClient, type TestTagsClient } from '../helpers/tags-sdk.ts'
+import { ManualClock } from '../helpers/fixtures.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
 
 const VPC = '4189d3c2-8882-4871-a3c2-d380272eed80'
@@ -25,12 +26,13 @@ async function failure(call: Promise<unknown>): Promise<[number, string]> {
   return [e.httpStatusCode, e.errorCode]
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const ids = (response: SdkResponse) => response.resources.map((r: any) => r.resource_id)
 
 for (const dialect of dialects()) {
   describe(`tag operations [${dialect}]`, () => {
     let server: TestServer
+    // Moved on between creates where a test needs distinct creation times, instead of sleeping.
+    const clock = new ManualClock()
     let owner: Tenant
     let stranger: Tenant
 
@@ -58,7 +60,7 @@ for (const dialect of dialects()) {
     const endpointTags = async (t: Tenant, id: string): Promise<Tag[]> => (await t.vpcep.listEndpointInfoDetails(id)).tags
 
     before(async () => {
-      server = await startServer(await freshDatabaseUrl(dialect))
+      server = await startServer(await freshDatabaseUrl(dialect), {}, clock)
       owner = await tenant('tagowner')
       stranger = await tenant('tagstranger')
     })
@@ -214,7 +216,7 @@ for (const dialect of dialects()) {
           { service_name: 'alphabet' },
         ]) {
           s.push(await newService(t, body))
-          await sleep(5)
+          clock.advance(1000)
         }
       })
 
@@ -344,7 +346,14 @@ for (const dialect of dialects()) {
     })
 
     it('lists endpoints by id, and a deleting resource keeps its tags until it is gone', async () => {
-      const slow = await startServer(await freshDatabaseUrl(dialect), { provisionDelayMs: 600 })
+      // Frozen: the resources stay creating/deleting until the test steps past the delay and runs the reconciler.
+      const slowClock = new ManualClock()
+      slowClock.freeze()
+      const slow = await startServer(await freshDatabaseUrl(dialect), { provisionDelayMs: 600 }, slowClock)
+      const pastTheDelay = async () => {
+        slowClock.step(600)
+        await slow.app.reconciler.runOnce()
+      }
       try {
         const account = await slow.account('tagslow')
         const t: Tenant = { account, vpcep: sdkClient(slow.url, account), tags: tagsClient(slow.url, account) }
@@ -352,16 +361,19 @@ for (const dialect of dialects()) {
         // Tags may change while the service is still being created.
         assert.equal((await t.vpcep.listServiceDetails(service.id)).status, 'creating')
         await t.tags.batchAddOrRemoveResourceInstance(SERVICE, service.id, { action: 'create', tags: [{ key: 'early', value: 'yes' }] })
-        await eventually(async () => ((await t.vpcep.listServiceDetails(service.id)).status === 'available' ? true : undefined), 'service available', 5000)
+        await pastTheDelay()
+        assert.equal((await t.vpcep.listServiceDetails(service.id)).status, 'available')
         const created = await t.vpcep.createEndpoint({ endpoint_service_id: service.id, vpc_id: VPC, subnet_id: SUBNET, tags: [{ key: 'ep', value: '1' }] })
-        await eventually(async () => ((await t.vpcep.listEndpointInfoDetails(created.id)).status === 'accepted' ? true : undefined), 'endpoint accepted', 5000)
+        await pastTheDelay()
+        assert.equal((await t.vpcep.listEndpointInfoDetails(created.id)).status, 'accepted')
 
         await t.vpcep.deleteEndpoint(created.id)
         assert.equal((await t.vpcep.listEndpointInfoDetails(created.id)).status, 'deleting')
         await t.tags.batchAddOrRemoveResourceInstance(ENDPOINT, created.id, { action: 'create', tags: [{ key: 'late', value: 'yes' }] })
         const listed = await t.tags.listResourceInstances(ENDPOINT, { action: 'filter' })
         assert.deepEqual(listed.resources, [{ resource_id: created.id, resource_name: created.id, tags: [{ key: 'ep', value: '1' }, { key: 'late', value: 'yes' }] }])
-        await eventually(async () => ((await sdkError(t.vpcep.listEndpointInfoDetails(created.id)).catch(() => undefined))?.httpStatusCode === 404 ? true : undefined), 'endpoint gone', 5000)
+        await pastTheDelay()
+        assert.equal((await sdkError(t.vpcep.listEndpointInfoDetails(created.id))).httpStatusCode, 404, 'endpoint gone')
         assert.deepEqual(await t.tags.listResourceInstances(ENDPOINT, { action: 'count' }), { httpStatusCode: 200, total_count: 0 })
         assert.deepEqual((await t.tags.listQueryProjectResourceTags(ENDPOINT)).tags, [])
         assert.deepEqual(await failure(t.tags.batchAddOrRemoveResourceInstance(ENDPOINT, created.id, { action: 'delete', tags: [{ key: 'late' }] })), [404, 'EndPoint.2006'])
@@ -371,7 +383,8 @@ for (const dialect of dialects()) {
         assert.equal((await t.tags.listResourceInstances(SERVICE, { action: 'count', tags: [{ key: 'early', values: ['yes'] }] })).total_count, 1)
         await t.tags.batchAddOrRemoveResourceInstance(SERVICE, service.id, { action: 'delete', tags: [{ key: 'svc' }] })
         assert.deepEqual((await t.tags.listQueryProjectResourceTags(SERVICE)).tags, [{ key: 'early', values: ['yes'] }])
-        await eventually(async () => ((await sdkError(t.vpcep.listServiceDetails(service.id)).catch(() => undefined))?.httpStatusCode === 404 ? true : undefined), 'service gone', 5000)
+        await pastTheDelay()
+        assert.equal((await sdkError(t.vpcep.listServiceDetails(service.id))).httpStatusCode, 404, 'service gone')
         assert.deepEqual((await t.tags.listQueryProjectResourceTags(SERVICE)).tags, [])
         assert.equal((await t.tags.listResourceInstances(SERVICE, { action: 'count' })).total_count, 0)
         assert.deepEqual(await failure(t.tags.batchAddOrRemoveResourceInstance(SERVICE, service.id, { action: 'create', tags: [{ key: 'a', value: 'b' }] })), [404, 'EndPoint.0005'])

@@ -45,6 +45,11 @@ export interface Actors {
   consumer: NewAccount
   db: Inspector
   log(message: string): void
+  /**
+   * Stops every reconciler and waits until each run under way has finished: after it no transition can
+   * still commit, so a duplicate shows up in the outbox or never. Ends the instances' background work.
+   */
+  stopReconcilers(): Promise<void>
 }
 
 function typeMatches(type: string, wanted: string | undefined): boolean {
@@ -278,7 +283,7 @@ export async function transitionsRunOnce(a: Actors, creates = 50): Promise<void>
     const rows = [...(await a.db.endpointsOfService(withApproval)), ...(await a.db.endpointsOfService(withoutApproval))]
     return rows.filter((r) => ids.includes(r.id)).every((r) => r.status !== 'creating') ? true : undefined
   }, 'every endpoint settled', 10000)
-  await sleep(200) // a late duplicate would show up here
+  await a.stopReconcilers()
   const transitions = await a.db.events({ resourceIds: ids, type: 'connection.' })
   for (const [i, id] of ids.entries()) {
     const mine = transitions.filter((e) => e.resourceId === id).map((e) => e.type)

@@ -28,7 +28,7 @@ import {
 const PG_URL = process.env.VPCEP_TEST_PG_URL
 const QUOTA_SERVICES = 20
 
-describe('two instances over one PostgreSQL database', { skip: PG_URL ? false : 'VPCEP_TEST_PG_URL is not set (run through scripts/run-tests.mjs)' }, () => {
+describe('two instances over one PostgreSQL database [postgres only]', { skip: PG_URL ? false : 'VPCEP_TEST_PG_URL is not set (run through scripts/run-tests.mjs)' }, () => {
   let instances: ServerProcess[] = []
   let direct: pg.Client
   let actors: Actors
@@ -54,7 +54,14 @@ describe('two instances over one PostgreSQL database', { skip: PG_URL ? false : 
     direct = new pg.Client({ connectionString: databaseUrl })
     await direct.connect()
     const clients = (key: NewAccount) => instances.map((instance) => new ApiClient(instance.url, key))
-    actors = { p: clients(provider), c: clients(consumer), q: clients(quotaOwner), consumer, db: pgInspector(direct), log: () => {} }
+    actors = { p: clients(provider), c: clients(consumer), q: clients(quotaOwner), consumer,
+      db: pgInspector(direct),
+      log: () => {},
+      // SIGTERM: each instance stops its reconciler, awaiting the run under way, before it exits (after() sees the codes).
+      stopReconcilers: async () => {
+        await Promise.all(instances.map((instance) => instance.stop()))
+      },
+    }
   })
 
   after(async () => {
@@ -91,5 +98,6 @@ describe('two instances over one PostgreSQL database', { skip: PG_URL ? false : 
 
   it('never shows a batch write half applied to a list on the other instance', (t) => batchesAreAtomicToLists({ ...actors, log: (m) => t.diagnostic(m) }))
 
+  // Last: it stops both instances.
   it('runs every due transition exactly once with two reconcilers', () => transitionsRunOnce(actors, 50))
 })

@@ -28,7 +28,7 @@ for (const dialect of dialects()) {
       server = await startServer(await freshDatabaseUrl(dialect), { quotas: { endpointService: QUOTA_SERVICES, endpoint: 1000 }, reconcileIntervalMs: 20 })
       const [provider, consumer, quotaOwner] = await Promise.all([server.account('provider'), server.account('consumer'), server.account('quota')])
       const client = (key: typeof provider) => [new ApiClient(server.url, key)]
-      actors = { p: client(provider), c: client(consumer), q: client(quotaOwner), consumer, db: storeInspector(server.store.db), log: () => {} }
+      actors = { p: client(provider), c: client(consumer), q: client(quotaOwner), consumer, db: storeInspector(server.store.db), log: () => {}, stopReconcilers: () => server.app.reconciler.stop() }
     })
     after(() => server.stop())
 
@@ -43,6 +43,7 @@ for (const dialect of dialects()) {
 
     it('never shows a batch write half applied to a concurrent list', (t) => batchesAreAtomicToLists({ ...actors, log: (m) => t.diagnostic(m) }))
 
+    // Last: it stops the reconciler.
     it('runs every due transition exactly once', () => transitionsRunOnce(actors, 50))
   })
 }

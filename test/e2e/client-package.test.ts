@@ -53,7 +53,7 @@ describe('the vpcep/client entry point', () => {
   it('reports an API refusal with its EndPoint code', () => {
     const run = spawnSync(process.execPath, [EXAMPLE], { env: { ...process.env, ...env, VPCEP_SECRET_KEY: 'not-the-secret-key' }, encoding: 'utf8', timeout: 60_000 })
     assert.equal(run.status, 1)
-    assert.match(run.stderr, /^EndPoint\.\d{4}: .+ \(request \S+\)\n$/)
+    assert.match(run.stderr, /^EndPoint\.0003: Authentication failed or authentication information is invalid\. The signature does not match\. \(request \S+\)\n$/)
   })
 
   it('carries declarations a TypeScript project type-checks against', () => {

@@ -16,7 +16,7 @@ const PG_URL = process.env.VPCEP_TEST_PG_URL
 // Generous for a loaded machine: an attempt that times out is sent again, which the first test counts as a duplicate.
 const TIMEOUT_MS = 1000
 
-describe('event delivery from several instances over one PostgreSQL database', { skip: PG_URL ? false : 'VPCEP_TEST_PG_URL is not set (run through scripts/run-tests.mjs)' }, () => {
+describe('event delivery from several instances over one PostgreSQL database [postgres only]', { skip: PG_URL ? false : 'VPCEP_TEST_PG_URL is not set (run through scripts/run-tests.mjs)' }, () => {
   let env: Record<string, string>
   let running: ServerProcess[] = []
   let receiver: Receiver

@@ -9,7 +9,7 @@ import { sdkClient, sdkError, type TestVpcepClient } from '../helpers/vpcep-sdk.
 const VPC = '4189d3c2-8882-4871-a3c2-d380272eed80'
 
 // Its own cluster, because this test stops PostgreSQL under a running server.
-describe('PostgreSQL outage: bounded 503s, nothing half-written, recovery without a restart', { skip: findPostgresBin() ? false : 'PostgreSQL is not installed' }, () => {
+describe('PostgreSQL outage: bounded 503s, nothing half-written, recovery without a restart [postgres only]', { skip: findPostgresBin() ? false : 'PostgreSQL is not installed' }, () => {
   let cluster: Awaited<ReturnType<typeof startCluster>>
   let server: TestServer
   let sdk: TestVpcepClient

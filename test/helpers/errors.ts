@@ -3,9 +3,9 @@ import type { HttpResult } from './http.ts'
 
 /**
  * Every error answer: the status, the `EndPoint.*` code, both envelope shapes with equal values, and
- * x-request-id equal to request_id. `detail` must match the message when given.
+ * x-request-id equal to request_id. `detail` must match the message when given. Answers the body.
  */
-export function assertError(res: HttpResult, status: number, code: string, detail?: RegExp): void {
+export function assertError(res: HttpResult, status: number, code: string, detail?: RegExp): { error_code: string; error_msg: string; [field: string]: any } {
   assert.equal(res.status, status, `status of ${res.text}`)
   assert.match(String(res.headers['content-type']), /^application\/json/)
   const body = res.json
@@ -17,4 +17,5 @@ export function assertError(res: HttpResult, status: number, code: string, detai
   assert.ok(res.headers['x-request-id'], 'x-request-id header')
   assert.equal(body.request_id, res.headers['x-request-id'])
   if (detail) assert.match(body.error_msg, detail)
+  return body
 }

@@ -71,6 +71,15 @@ export class ManualClock implements Clock {
     this.frozenAt = this.now()
   }
 
+  /**
+   * Freezes the clock (if it runs) and moves the frozen instant forward by exactly `ms`: for tests that
+   * count time to the millisecond. advance() resumes real time first, which adds whatever passed meanwhile.
+   */
+  step(ms: number): void {
+    this.freeze()
+    this.frozenAt = new Date(this.frozenAt!.getTime() + ms)
+  }
+
   /** Resumes from the frozen instant onwards, never earlier. */
   unfreeze(): void {
     if (!this.frozenAt) return

@@ -3,19 +3,30 @@ import os from 'node:os'
 import path from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
 import type { NewAccount } from '../../src/identity/accounts.ts'
+import { bundleIsCurrent, projectRoot } from '../../scripts/bundle-age.mjs'
 
 /**
  * The server as `npm start` runs it: the bundle of src/main.ts that scripts/build.mjs writes (and
  * scripts/run-tests.mjs rebuilds before every run), relative to the project root, the tests' working directory.
  */
 export const SERVER_BUNDLE = 'dist/main.mjs'
+const BUNDLES = ['main.mjs', 'cli.mjs', 'client.mjs']
 
 /**
- * `node` arguments that start the server as `npm start` does, the bundle by its absolute path so the
- * process may run in any folder; a missing bundle fails here, naming the fix.
+ * Rebuilds dist/ when a bundle is missing or older than src/: a test file run on its own (not through
+ * scripts/run-tests.mjs) after an edit would otherwise test the code as it was. The build replaces each
+ * file by a rename, so test processes rebuilding at once never see half a bundle.
  */
+export function ensureCurrentBundles(): void {
+  if (BUNDLES.every(bundleIsCurrent)) return
+  const build = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/build.mjs')], { encoding: 'utf8' })
+  const stale = BUNDLES.filter((bundle) => !bundleIsCurrent(bundle))
+  if (build.status !== 0 || stale.length > 0) throw new Error(`dist/ is older than src/ (${stale.join(', ')}) and scripts/build.mjs did not fix it:\n${build.stderr}`)
+}
+
+/** `node` arguments that start the server as `npm start` does, the current bundle by its absolute path so the process may run in any folder. */
 export function serverArgs(): string[] {
-  if (!fs.existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run "npm run build" (scripts/run-tests.mjs builds it before the tests)`)
+  ensureCurrentBundles()
   return ['--enable-source-maps', path.resolve(SERVER_BUNDLE)]
 }
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import querystring from 'node:querystring'
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js'
@@ -72,4 +73,30 @@ export function signedRequest(baseUrl: string, key: SigningKey, options: SignedR
   const url = `${baseUrl}${options.path}${qs ? `?${qs}` : ''}`
   const body = options.sendBody ?? options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined)
   return httpRequest(url, { method: options.method ?? 'GET', headers, body })
+}
+
+/**
+ * The official signer's own steps (AKSKSigner's canonical URI, canonical headers and request, its hash and
+ * HMAC) over exactly the headers given. AKSKSigner.sign always adds host and X-Sdk-Date to what it signs, so
+ * a client that leaves one of them out can only be imitated through these protected steps.
+ */
+class SignerSteps extends AKSKSigner {
+  static authorizationOver(key: SigningKey, method: string, path: string, signed: Record<string, string>, date: string): string {
+    const names = Object.keys(signed).map((name) => name.toLowerCase()).sort().join(';')
+    const canonical = this.buildCanonicalRequest(method, this.CanonicalURI(path), '', this.buildCanonicalHeaders(signed), names, this.EMPTY_BODY_SHA256)
+    const signature = this.hmacSHA256(key.secretKey, this.getStringToSign(this.SDK_SIGNING_ALGORITHM, date, this.Hex(canonical)))
+    return `${this.SDK_SIGNING_ALGORITHM} Access=${key.accessKey}, SignedHeaders=${names}, Signature=${signature}`
+  }
+}
+
+/**
+ * The headers of a body-less request whose correct signature covers only `signedNames` (any case) of
+ * `headers`; all of `headers` are sent. X-Sdk-Date, when given, is the signing time either way.
+ */
+export function signedOver(key: SigningKey, method: string, path: string, headers: Record<string, string>, signedNames: string[]): Record<string, string> {
+  const wanted = new Set(signedNames.map((name) => name.toLowerCase()))
+  const signed = Object.fromEntries(Object.entries(headers).filter(([name]) => wanted.has(name.toLowerCase())))
+  assert.equal(Object.keys(signed).length, wanted.size, `every signed header is among the headers sent: ${signedNames.join(', ')}`)
+  const date = Object.entries(headers).find(([name]) => name.toLowerCase() === 'x-sdk-date')?.[1] ?? sdkDate(new Date())
+  return { ...headers, Authorization: SignerSteps.authorizationOver(key, method, path, signed, date) }
 }

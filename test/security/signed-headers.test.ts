@@ -2,26 +2,17 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { dialects, freshDatabaseUrl, security, startServer, type TestServer } from '../helpers/server.ts'
 import { httpRequest } from '../helpers/http.ts'
-import { sdkDate, signHeaders } from '../helpers/signed.ts'
+import { sdkDate, signedOver, signHeaders } from '../helpers/signed.ts'
 import { assertError } from '../helpers/errors.ts'
-import { EMPTY_BODY_SHA256, signatureOf, stringToSign } from '../../src/identity/signature.ts'
 import type { NewAccount } from '../../src/identity/accounts.ts'
 
 /*
  * SECURITY.md: "host and x-sdk-date must be signed", and "with VPCEP_ALLOWED_HOSTS set, a signature made
- * for another host is refused". The official signer always signs both headers, so a request that leaves
- * one out is built here with the project's own canonicalisation (test/unit/signature.test.ts proves it is
- * the official one). Each refused request comes with a control built the same way that is accepted: if a
- * rule went, the refused one would be accepted too and the test would fail.
+ * for another host is refused". The official signer's sign() always signs both headers, so a request that
+ * leaves one out is signed with that signer's own steps (signedOver in test/helpers/signed.ts). Each refused
+ * request comes with a control signed the same way that is accepted, and that control equals what sign()
+ * makes: the refused request's only fault is the header left out.
  */
-
-/** A GET signed over exactly `signed` (lower-case names, sent as given in `headers`). */
-function handSigned(account: NewAccount, path: string, headers: Record<string, string>, signed: string[]): Record<string, string> {
-  const headerValues = Object.fromEntries(signed.map((name) => [name, headers[name]!]))
-  const toSign = stringToSign({ method: 'GET', rawPath: path, canonicalQuery: '', signedHeaders: signed, headerValues, payloadHash: EMPTY_BODY_SHA256 }, headers['x-sdk-date']!)
-  const signature = signatureOf(account.secretKey, toSign)
-  return { ...headers, authorization: `SDK-HMAC-SHA256 Access=${account.accessKey}, SignedHeaders=${signed.join(';')}, Signature=${signature}` }
-}
 
 for (const dialect of dialects()) {
   describe(`what a signature must cover [${dialect}]`, () => {
@@ -36,18 +27,21 @@ for (const dialect of dialects()) {
     })
     after(() => server.stop())
 
-    it('accepts the control: host, x-project-id and x-sdk-date signed by hand', async () => {
-      const res = await httpRequest(`${server.url}${path()}`, { headers: handSigned(account, path(), headers(), ['host', 'x-project-id', 'x-sdk-date']) })
+    it('accepts the control signed by the same steps over content-type, host, x-project-id and x-sdk-date: what sign() makes', async () => {
+      const at = new Date()
+      const control = signedOver(account, 'GET', path(), { ...headers(), 'x-sdk-date': sdkDate(at), 'content-type': 'application/json' }, ['content-type', 'host', 'x-project-id', 'x-sdk-date'])
+      assert.equal(control.Authorization, signHeaders(server.url, account, { path: path(), date: at }).Authorization)
+      const res = await httpRequest(`${server.url}${path()}`, { headers: control })
       assert.equal(res.status, 200, res.text)
     })
 
     it('refuses a correct signature that leaves host out of SignedHeaders, naming host', async () => {
-      const res = await httpRequest(`${server.url}${path()}`, { headers: handSigned(account, path(), headers(), ['x-project-id', 'x-sdk-date']) })
-      assertError(res, 401, 'EndPoint.0003', /SignedHeaders must include host\./)
+      const res = await httpRequest(`${server.url}${path()}`, { headers: signedOver(account, 'GET', path(), headers(), ['x-project-id', 'x-sdk-date']) })
+      assertError(res, 401, 'EndPoint.0003', / SignedHeaders must include host\.$/)
     })
 
     it('refuses a correct signature that leaves x-sdk-date out of SignedHeaders, naming x-sdk-date', async () => {
-      const res = await httpRequest(`${server.url}${path()}`, { headers: handSigned(account, path(), headers(), ['host', 'x-project-id']) })
+      const res = await httpRequest(`${server.url}${path()}`, { headers: signedOver(account, 'GET', path(), headers(), ['host', 'x-project-id']) })
       assertError(res, 401, 'EndPoint.0003', /SignedHeaders must include x-sdk-date\./)
     })
 
