@@ -1,5 +1,5 @@
 import { findOwnServiceRow } from '../store/repos/services.ts'
-import { changeConnectionStatus, findConnectionRow, hydrateEndpoints, listConnectionRows, type ConnectionFilter } from '../store/repos/endpoints.ts'
+import { changeConnectionStatus, findConnectionRow, completeEndpoints, listConnectionRows, type ConnectionFilter } from '../store/repos/endpoints.ts'
 import { recordEvents } from '../store/repos/events.ts'
 import type { Executor } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
@@ -26,7 +26,7 @@ export class Connections {
     return this.ctx.store.snapshot(async (db) => {
       await this.requireOwnService(db, scope, serviceId)
       const { items, totalCount } = await listConnectionRows(db, serviceId, filter, page)
-      return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+      return { items: await completeEndpoints(db, items, this.ctx.dnsZone), totalCount }
     })
   }
 
@@ -64,7 +64,7 @@ export class Connections {
           row.status = decision.to
           row.updatedAt = stamp
         }
-        return hydrateEndpoints(tx, [row], this.ctx.dnsZone)
+        return completeEndpoints(tx, [row], this.ctx.dnsZone)
       }
     })
   }
@@ -87,7 +87,7 @@ export class Connections {
       }
       await recordEvents(tx, rows.map((row) => ({ type: 'connection.described', resourceType: 'endpoint' as const, resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: { serviceId } })))
       const order = [...descriptions.keys()]
-      return hydrateEndpoints(tx, rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)), this.ctx.dnsZone)
+      return completeEndpoints(tx, rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)), this.ctx.dnsZone)
     })
   }
 

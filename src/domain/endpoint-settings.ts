@@ -1,5 +1,5 @@
 import type { Tx } from '../store/database.ts'
-import { findOwnEndpointRow, hydrateEndpoints, type EndpointRow } from '../store/repos/endpoints.ts'
+import { findOwnEndpointRow, completeEndpoints, type EndpointRow } from '../store/repos/endpoints.ts'
 import { recordEvents } from '../store/repos/events.ts'
 import type { ServiceRow } from '../store/repos/services.ts'
 import { toStoredTime } from './clock.ts'
@@ -65,7 +65,7 @@ export class EndpointSettings {
       await tx.updateTable('endpoints').set({ ...update, updatedAt: stamp }).where('id', '=', id).execute()
       await recordEvents(tx, [{ type: event, resourceType: 'endpoint', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { fields: Object.keys(update) } }])
       const fresh = await findOwnEndpointRow(tx, scope, id)
-      const [endpoint] = await hydrateEndpoints(tx, [fresh!], dnsZone)
+      const [endpoint] = await completeEndpoints(tx, [fresh!], dnsZone)
       return endpoint!
     })
   }

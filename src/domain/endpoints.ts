@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net'
 import { isUniqueViolation, lockProject } from '../store/database.ts'
 import { findServiceRowForConsumer } from '../store/repos/services.ts'
-import { findOwnEndpoint, findOwnEndpointRow, hydrateEndpoints, listEndpointRows, type EndpointFilter } from '../store/repos/endpoints.ts'
+import { findOwnEndpoint, findOwnEndpointRow, completeEndpoints, listEndpointRows, type EndpointFilter } from '../store/repos/endpoints.ts'
 import { hasAnyPermission } from '../store/repos/permissions.ts'
 import { insertTags } from '../store/repos/tags.ts'
 import { recordEvents } from '../store/repos/events.ts'
@@ -145,7 +145,7 @@ export class Endpoints {
   async list(scope: Scope, filter: EndpointFilter, page: Page): Promise<Paged<Endpoint>> {
     return this.ctx.store.snapshot(async (db) => {
       const { items, totalCount } = await listEndpointRows(db, scope, filter, page)
-      return { items: await withForwarding(db, await hydrateEndpoints(db, items, this.ctx.dnsZone)), totalCount }
+      return { items: await withForwarding(db, await completeEndpoints(db, items, this.ctx.dnsZone)), totalCount }
     })
   }
 

@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely'
 import type { Executor } from '../database.ts'
 import type { EndpointsTable } from '../schema.ts'
-import type { Endpoint, EndpointStatus, Page, Paged, Scope } from '../../domain/model.ts'
-import { tagsOf, tagsOfJoinedRows, tagsOfOne } from './tags.ts'
+import type { Endpoint, EndpointStatus, Page, Paged, Scope, Tag } from '../../domain/model.ts'
+import { tagsOf, tagsOfJoinedRows } from './tags.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 import { prepared } from '../prepared.ts'
 
@@ -25,25 +25,28 @@ export function dnsNamesOf(row: Pick<EndpointRow, 'id' | 'enableDns'>, dnsZone: 
   return row.enableDns === 1 ? [`${row.id}.${dnsZone}`] : []
 }
 
-const serviceNameAndType = prepared((db, id: string) => db.selectFrom('endpointServices').select(['id', 'serviceName', 'serviceType']).where('id', '=', id))
-
-/** Completes rows with their service's name and type and their tags (two queries for any number of rows). */
-export async function hydrateEndpoints(db: Executor, rows: EndpointRow[], dnsZone: string): Promise<Endpoint[]> {
+/**
+ * Completes rows, however they were fetched, with their service's name and type and their tags (two
+ * queries for any number of rows) and assembles them.
+ */
+export async function completeEndpoints(db: Executor, rows: EndpointRow[], dnsZone: string): Promise<Endpoint[]> {
   if (rows.length === 0) return []
-  if (rows.length === 1) {
-    // One endpoint (get, create, a decision): the same two queries, prepared once.
-    const row = rows[0]!
-    const service = (await serviceNameAndType(db, row.serviceId)).rows[0]
-    return [toEndpoint(row, service, await tagsOfOne(db, 'endpoint', row.id), dnsZone)]
-  }
   const serviceIds = [...new Set(rows.map((r) => r.serviceId))]
   const services = await db.selectFrom('endpointServices').select(['id', 'serviceName', 'serviceType']).where('id', 'in', serviceIds).execute()
   const serviceById = new Map(services.map((s) => [s.id, s]))
   const tags = await tagsOf(db, 'endpoint', rows.map((r) => r.id))
-  return rows.map((row) => toEndpoint(row, serviceById.get(row.serviceId), tags.get(row.id) ?? [], dnsZone))
+  return rows.map((row) => assembleEndpoint({ row, service: serviceById.get(row.serviceId), tags: tags.get(row.id) ?? [] }, dnsZone))
 }
 
-function toEndpoint(row: EndpointRow, service: { serviceName: string; serviceType: string } | undefined, tags: Endpoint['tags'], dnsZone: string): Endpoint {
+/** What an endpoint is built from, however it was read: its row, its service's name and type (absent once deleted), its tags in the order written. */
+interface EndpointParts {
+  row: EndpointRow
+  service: { serviceName: string; serviceType: string } | undefined
+  tags: Tag[]
+}
+
+/** Builds an endpoint from its parts: the one assembly behind GET, create, decisions, settings and every list. */
+function assembleEndpoint({ row, service, tags }: EndpointParts, dnsZone: string): Endpoint {
   return {
     id: row.id,
     projectId: row.projectId,
@@ -99,7 +102,7 @@ export async function findOwnEndpoint(db: Executor, scope: Scope, id: string, dn
   const [first] = rows
   if (first === undefined) return undefined
   const service = first.joinedServiceName === null ? undefined : { serviceName: first.joinedServiceName, serviceType: first.joinedServiceType! }
-  return toEndpoint(first, service, tagsOfJoinedRows(rows), dnsZone)
+  return assembleEndpoint({ row: first, service, tags: tagsOfJoinedRows(rows) }, dnsZone)
 }
 
 /** The endpoint `id` if it is connected to the service `serviceId` (a connection, as its provider sees it). */

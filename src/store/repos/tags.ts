@@ -41,16 +41,6 @@ export async function tagsOf(db: Executor, resourceType: TaggedResource, resourc
   return byResource
 }
 
-const tagsOfOneQuery = prepared((db, resourceType: string, resourceId: string) =>
-  db.selectFrom('tags').select(['key', 'value']).where('resourceType', '=', resourceType).where('resourceId', '=', resourceId).orderBy('position').orderBy('key'),
-)
-
-/** Tags of one resource, in the order they were given (as tagsOf answers for it). */
-export async function tagsOfOne(db: Executor, resourceType: TaggedResource, resourceId: string): Promise<Tag[]> {
-  const { rows } = await tagsOfOneQuery(db, resourceType, resourceId)
-  return rows.map((row) => ({ key: row.key, value: row.value }))
-}
-
 export async function deleteTagsOf(db: Executor, resourceType: TaggedResource, resourceId: string): Promise<void> {
   await db.deleteFrom('tags').where('resourceType', '=', resourceType).where('resourceId', '=', resourceId).execute()
 }
