@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import type { Store } from '../store/database.ts'
 import { toStoredTime, type Clock } from './clock.ts'
-import type { PortMapping } from './model.ts'
+import type { PortMapping } from '../model/resources.ts'
 
 /** One operator-provided service, as written in the catalog file. */
 export interface CatalogEntry {

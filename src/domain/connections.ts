@@ -5,7 +5,7 @@ import type { Executor } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Endpoint, EndpointStatus, Page, Paged, Scope } from './model.ts'
+import type { Endpoint, EndpointStatus, Page, Paged, Scope } from '../model/resources.ts'
 
 export type Decision = 'receive' | 'reject'
 

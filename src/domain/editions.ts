@@ -3,7 +3,7 @@ import { recordEvents } from '../store/repos/events.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Scope } from './model.ts'
+import type { Scope } from '../model/resources.ts'
 import { lockAvailableService } from './endpoint-services.ts'
 
 /** Backends one multi-server service may hold (digest §4.9.3 gives no number; docs/decisions.md). */

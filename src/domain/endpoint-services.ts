@@ -12,7 +12,7 @@ import { recordEvents } from '../store/repos/events.ts'
 import { toStoredTime } from './clock.ts'
 import { dueAt, type DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { EndpointService, Page, Paged, PortMapping, Scope, Tag } from './model.ts'
+import type { EndpointService, Page, Paged, PortMapping, Scope, Tag } from '../model/resources.ts'
 import { validateTags } from './tags.ts'
 import { enforceQuota } from './quotas.ts'
 

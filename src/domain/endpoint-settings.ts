@@ -7,7 +7,7 @@ import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
 import { checkPolicies, claimRouteTables, defaultRouteTable } from './gateway.ts'
 import { validateAcl } from './ip-allocation.ts'
-import type { Endpoint, Scope } from './model.ts'
+import type { Endpoint, Scope } from '../model/resources.ts'
 
 type EndpointChange = Partial<Pick<EndpointRow, 'whitelist' | 'enableWhitelist' | 'policyStatement' | 'policyDocument' | 'routetables'>>
 

@@ -1,7 +1,7 @@
 import type { Executor, Tx } from '../store/database.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Scope } from './model.ts'
+import type { Scope } from '../model/resources.ts'
 
 export const QUOTA_TYPES = ['endpoint_service', 'endpoint'] as const
 export type QuotaType = (typeof QUOTA_TYPES)[number]

@@ -2,7 +2,7 @@ import { findServiceRowByIdOrName, completeServices, listPublicServices } from '
 import { hasAnyPermission } from '../store/repos/permissions.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { EndpointService, Page, Paged, Scope } from './model.ts'
+import type { EndpointService, Page, Paged, Scope } from '../model/resources.ts'
 import { admittingRecords } from './whitelist.ts'
 
 /** Consumer-side lookups: finding a service to connect to without seeing its internals. */

@@ -13,7 +13,7 @@ import { recordEvents } from '../store/repos/events.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Page, Paged, Permission, Scope } from './model.ts'
+import type { Page, Paged, Permission, Scope } from '../model/resources.ts'
 
 export type PermissionType = Permission['permissionType']
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../domain/errors.ts'
-import type { Scope } from '../domain/model.ts'
+import type { Scope } from '../model/resources.ts'
 import type { Authenticator, Principal } from '../identity/authenticate.ts'
 import type { RateLimiter } from './rate-limit.ts'
 

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { Executor } from '../database.ts'
 import type { EndpointsTable } from '../schema.ts'
-import type { Endpoint, EndpointStatus, Page, Paged, Scope, Tag } from '../../domain/model.ts'
+import type { Endpoint, EndpointStatus, Page, Paged, Scope, Tag } from '../../model/resources.ts'
 import { tagsOf, tagsOfJoinedRows } from './tags.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 import { prepared } from '../prepared.ts'

@@ -1,5 +1,5 @@
 import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely'
-import type { Page } from '../../domain/model.ts'
+import type { Page } from '../../model/resources.ts'
 
 /**
  * Orders by the requested time column with `id` as the tie-breaker (so pages never overlap), then

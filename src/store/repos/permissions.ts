@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import { lockRows, type Dialect, type Executor } from '../database.ts'
 import type { ServicePermissionsTable } from '../schema.ts'
-import type { Page, Paged, Permission } from '../../domain/model.ts'
+import type { Page, Paged, Permission } from '../../model/resources.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 
 type PermissionRow = Selectable<ServicePermissionsTable>

@@ -1,7 +1,7 @@
 import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely'
 import { lockRows, type Dialect, type Executor } from '../database.ts'
 import type { Database, EndpointServicesTable } from '../schema.ts'
-import type { EndpointService, Page, Paged, Scope, ServiceStatus, Tag } from '../../domain/model.ts'
+import type { EndpointService, Page, Paged, Scope, ServiceStatus, Tag } from '../../model/resources.ts'
 import { tagsOf, tagsOfJoinedRows } from './tags.ts'
 import { prepared } from '../prepared.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'

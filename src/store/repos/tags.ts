@@ -1,7 +1,7 @@
 import { expressionBuilder, type Expression, type SqlBool } from 'kysely'
 import { lockRows, type Dialect, type Executor, type Tx } from '../database.ts'
 import type { Database } from '../schema.ts'
-import type { Tag } from '../../domain/model.ts'
+import type { Tag } from '../../model/resources.ts'
 import { containsIgnoringCase } from './paging.ts'
 import { prepared } from '../prepared.ts'
 
