@@ -155,3 +155,118 @@ export async function listConnectionRows(db: Executor, serviceId: string, filter
   const items = await applyPage(query.selectAll(), page).execute()
   return { items, totalCount: Number(total.n) }
 }
+
+/** The service side of an endpoint's connection, for the events that tell both sides. */
+export async function findConnectionSides(db: Executor, endpointId: string): Promise<{ serviceId?: string; serviceProjectId?: string; markerId?: number }> {
+  const row = await db
+    .selectFrom('endpoints')
+    .innerJoin('endpointServices', 'endpointServices.id', 'endpoints.serviceId')
+    .select(['endpoints.serviceId', 'endpoints.markerId', 'endpointServices.projectId as serviceProjectId'])
+    .where('endpoints.id', '=', endpointId)
+    .executeTakeFirst()
+  return row ?? {}
+}
+
+/** One professional endpoint connected to the service (not being deleted), or undefined. */
+export async function findProfessionalEndpoint(db: Executor, serviceId: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('endpoints').select('id').where('serviceId', '=', serviceId).where('edition', '=', 'profession').where('status', '!=', 'deleting').limit(1).executeTakeFirst()
+}
+
+export async function makeEndpointProfessional(tx: Executor, id: string, stamp: string): Promise<void> {
+  await tx.updateTable('endpoints').set({ edition: 'profession', updatedAt: stamp }).where('id', '=', id).execute()
+}
+
+/** The endpoints `ids` among the service's connections (those not connected to it are left out). */
+export async function findConnectionRows(db: Executor, serviceId: string, ids: string[]): Promise<EndpointRow[]> {
+  return db.selectFrom('endpoints').selectAll().where('serviceId', '=', serviceId).where('id', 'in', ids).execute()
+}
+
+/** The provider's description of a connection. */
+export async function setConnectionDescription(tx: Executor, id: string, description: string, stamp: string): Promise<void> {
+  await tx.updateTable('endpoints').set({ connectionDescription: description, updatedAt: stamp }).where('id', '=', id).execute()
+}
+
+/** The consumer's settings of an endpoint; a field left out keeps its value, a null policy document clears it. */
+export interface EndpointSettingsChange {
+  whitelist?: string[]
+  enableWhitelist?: boolean
+  policyStatement?: unknown[]
+  policyDocument?: Record<string, unknown> | null
+  routetables?: string[]
+}
+
+export async function updateEndpointSettings(tx: Executor, id: string, change: EndpointSettingsChange, stamp: string): Promise<void> {
+  const json = (value: unknown) => (value === undefined ? undefined : JSON.stringify(value))
+  await tx
+    .updateTable('endpoints')
+    .set({
+      whitelist: json(change.whitelist),
+      enableWhitelist: change.enableWhitelist === undefined ? undefined : change.enableWhitelist ? 1 : 0,
+      policyStatement: json(change.policyStatement),
+      policyDocument: change.policyDocument === null ? null : json(change.policyDocument),
+      routetables: json(change.routetables),
+      updatedAt: stamp,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** An endpoint as it is created, in the consumer's terms. */
+export interface NewEndpoint {
+  id: string
+  projectId: string
+  accountId: string
+  serviceId: string
+  vpcId: string
+  subnetId: string
+  ip: string
+  ipNumber: number | null
+  markerId: number
+  requiresApproval: boolean
+  enableDns: boolean
+  whitelist: string[]
+  enableWhitelist: boolean
+  description: string
+  routetables: string[]
+  policyStatement: unknown[]
+  /** Stored as given; absent when none was given. */
+  policyDocument: unknown
+  createdAt: string
+  transitionDueAt: string | null
+  edition: string
+  ipv6Address: string
+}
+
+/** Inserts the endpoint as `creating`. */
+export async function insertEndpoint(tx: Executor, endpoint: NewEndpoint): Promise<void> {
+  await tx
+    .insertInto('endpoints')
+    .values({
+      ...endpoint,
+      status: 'creating',
+      requiresApproval: endpoint.requiresApproval ? 1 : 0,
+      enableDns: endpoint.enableDns ? 1 : 0,
+      whitelist: JSON.stringify(endpoint.whitelist),
+      enableWhitelist: endpoint.enableWhitelist ? 1 : 0,
+      connectionDescription: '',
+      routetables: JSON.stringify(endpoint.routetables),
+      policyStatement: JSON.stringify(endpoint.policyStatement),
+      policyDocument: endpoint.policyDocument === undefined ? null : JSON.stringify(endpoint.policyDocument),
+      errors: '[]',
+      updatedAt: endpoint.createdAt,
+    })
+    .execute()
+}
+
+/** Moves the endpoint from `from` to `deleting`; answers false when its status was no longer `from`. */
+export async function markEndpointDeleting(tx: Executor, id: string, from: string, stamp: string, transitionDueAt: string | null): Promise<boolean> {
+  const changed = await tx.updateTable('endpoints').set({ status: 'deleting', updatedAt: stamp, transitionDueAt }).where('id', '=', id).where('status', '=', from).executeTakeFirst()
+  return Number(changed.numUpdatedRows) > 0
+}
+
+/** The caller's endpoints of the gateway service (not being deleted) with the route tables they hold. */
+export async function routeTablesOfServiceEndpoints(db: Executor, projectId: string, serviceId: string, exceptEndpointId?: string): Promise<Array<{ id: string; routetables: string[] }>> {
+  let query = db.selectFrom('endpoints').select(['id', 'routetables']).where('projectId', '=', projectId).where('serviceId', '=', serviceId).where('status', '!=', 'deleting')
+  if (exceptEndpointId) query = query.where('id', '!=', exceptEndpointId)
+  return (await query.execute()).map((row) => ({ id: row.id, routetables: JSON.parse(row.routetables) as string[] }))
+}

@@ -72,3 +72,7 @@ export async function hasAnyPermission(db: Executor, serviceId: string, candidat
   const rows = await lockRows(query, dialect, 'share').execute()
   return rows.length > 0
 }
+
+export async function setPermissionDescription(db: Executor, id: string, description: string): Promise<void> {
+  await db.updateTable('servicePermissions').set({ description }).where('id', '=', id).execute()
+}

@@ -1,7 +1,7 @@
 import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely'
 import { lockRows, type Dialect, type Executor } from '../database.ts'
 import type { Database, EndpointServicesTable } from '../schema.ts'
-import type { EndpointService, Page, Paged, Scope, ServiceStatus, Tag } from '../../model/resources.ts'
+import type { EndpointService, Page, Paged, PortMapping, Scope, ServiceStatus, Tag } from '../../model/resources.ts'
 import { tagsOf, tagsOfJoinedRows } from './tags.ts'
 import { prepared } from '../prepared.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
@@ -167,4 +167,102 @@ export async function listPublicServices(db: Executor, filter: Omit<ServiceFilte
   const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   const rows = await applyPage(query.selectAll(), page).execute()
   return { items: await completeServices(db, rows), totalCount: Number(total.n) }
+}
+
+/** The caller's other services (not being deleted) on backend port `portId`, with their port mappings. */
+export async function servicesOnBackendPort(tx: Executor, projectId: string, portId: string, exceptServiceId?: string): Promise<Array<{ id: string; ports: PortMapping[] }>> {
+  let query = tx.selectFrom('endpointServices').select(['id', 'ports']).where('projectId', '=', projectId).where('portId', '=', portId).where('status', '!=', 'deleting')
+  if (exceptServiceId) query = query.where('id', '!=', exceptServiceId)
+  return (await query.execute()).map((row) => ({ id: row.id, ports: JSON.parse(row.ports) as PortMapping[] }))
+}
+
+/** A service as it is created: what the provider chose, and when its first transition is due. */
+export interface NewService {
+  id: string
+  projectId: string
+  accountId: string
+  shortName: string
+  serviceName: string
+  portId: string
+  vpcId: string
+  serverType: string
+  serviceType: string
+  approvalEnabled: boolean
+  status: ServiceStatus
+  ip: string
+  tcpProxy: string
+  description: string
+  enablePolicy: boolean
+  ipVersion: string
+  snatNetworkId: string
+  ports: PortMapping[]
+  createdAt: string
+  transitionDueAt: string | null
+}
+
+export async function insertService(tx: Executor, service: NewService): Promise<void> {
+  await tx
+    .insertInto('endpointServices')
+    .values({
+      ...service,
+      approvalEnabled: service.approvalEnabled ? 1 : 0,
+      enablePolicy: service.enablePolicy ? 1 : 0,
+      ports: JSON.stringify(service.ports),
+      errors: '[]',
+      updatedAt: service.createdAt,
+    })
+    .execute()
+}
+
+/** One live connection of the service (the reason it may not be deleted yet), or undefined. */
+export async function findLiveConnection(tx: Executor, serviceId: string): Promise<{ id: string } | undefined> {
+  return tx.selectFrom('endpoints').select('id').where('serviceId', '=', serviceId).where(isLiveConnection).limit(1).executeTakeFirst()
+}
+
+export async function markServiceDeleting(tx: Executor, id: string, stamp: string, transitionDueAt: string | null): Promise<void> {
+  await tx.updateTable('endpointServices').set({ status: 'deleting', updatedAt: stamp, transitionDueAt }).where('id', '=', id).execute()
+}
+
+/** The provider's changeable settings of a service; a field left out keeps its value. */
+export interface ServiceSettings {
+  approvalEnabled?: boolean
+  shortName?: string
+  serviceName?: string
+  portId?: string
+  ports?: PortMapping[]
+  tcpProxy?: string
+  description?: string
+  ip?: string
+}
+
+export async function updateServiceSettings(tx: Executor, id: string, settings: ServiceSettings, stamp: string): Promise<void> {
+  const { approvalEnabled, ports, ...plain } = settings
+  await tx
+    .updateTable('endpointServices')
+    .set({
+      ...plain,
+      ...(approvalEnabled === undefined ? {} : { approvalEnabled: approvalEnabled ? 1 : 0 }),
+      ...(ports === undefined ? {} : { ports: JSON.stringify(ports) }),
+      updatedAt: stamp,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** The editions a service accepts, and whether it takes several backends. */
+export async function setServiceEditions(tx: Executor, id: string, editions: { supportedEditions: string[]; enableMultiServer: boolean }, stamp: string): Promise<void> {
+  await tx
+    .updateTable('endpointServices')
+    .set({ supportedEditions: JSON.stringify(editions.supportedEditions), enableMultiServer: editions.enableMultiServer ? 1 : 0, updatedAt: stamp })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function setServerResources(tx: Executor, id: string, resources: Array<{ resourceId: string; availabilityZoneId: string }>, stamp: string): Promise<void> {
+  await tx.updateTable('endpointServices').set({ serverResources: JSON.stringify(resources), updatedAt: stamp }).where('id', '=', id).execute()
+}
+
+/** A service by id alone, whoever owns it: for an endpoint's own service, which the caller already reached through the endpoint. */
+export async function findServiceRowOfEndpoint(db: Executor, serviceId: string): Promise<ServiceRow> {
+  return db.selectFrom('endpointServices').selectAll().where('id', '=', serviceId).executeTakeFirstOrThrow()
 }
