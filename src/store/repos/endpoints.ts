@@ -211,31 +211,12 @@ export async function updateEndpointSettings(tx: Executor, id: string, change: E
     .execute()
 }
 
-/** An endpoint as it is created, in the consumer's terms. */
-export interface NewEndpoint {
-  id: string
-  projectId: string
-  accountId: string
-  serviceId: string
-  vpcId: string
-  subnetId: string
-  ip: string
-  ipNumber: number | null
-  markerId: number
-  requiresApproval: boolean
-  enableDns: boolean
-  whitelist: string[]
-  enableWhitelist: boolean
-  description: string
-  routetables: string[]
-  policyStatement: unknown[]
-  /** Stored as given; absent when none was given. */
-  policyDocument: unknown
-  createdAt: string
-  transitionDueAt: string | null
-  edition: string
-  ipv6Address: string
-}
+/** An endpoint as it is created, in the consumer's terms (a policy document absent when none was given). */
+export type NewEndpoint = Pick<
+  Endpoint,
+  | 'id' | 'projectId' | 'accountId' | 'serviceId' | 'vpcId' | 'subnetId' | 'ip' | 'markerId' | 'enableDns' | 'whitelist' | 'enableWhitelist'
+  | 'description' | 'routetables' | 'policyStatement' | 'policyDocument' | 'createdAt' | 'edition' | 'ipv6Address'
+> & { ipNumber: number | null; requiresApproval: boolean; transitionDueAt: string | null }
 
 /** Inserts the endpoint as `creating`. */
 export async function insertEndpoint(tx: Executor, endpoint: NewEndpoint): Promise<void> {

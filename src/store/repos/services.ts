@@ -177,28 +177,11 @@ export async function servicesOnBackendPort(tx: Executor, projectId: string, por
 }
 
 /** A service as it is created: what the provider chose, and when its first transition is due. */
-export interface NewService {
-  id: string
-  projectId: string
-  accountId: string
-  shortName: string
-  serviceName: string
-  portId: string
-  vpcId: string
-  serverType: string
-  serviceType: string
-  approvalEnabled: boolean
-  status: ServiceStatus
-  ip: string
-  tcpProxy: string
-  description: string
-  enablePolicy: boolean
-  ipVersion: string
-  snatNetworkId: string
-  ports: PortMapping[]
-  createdAt: string
-  transitionDueAt: string | null
-}
+export type NewService = Pick<
+  EndpointService,
+  | 'id' | 'projectId' | 'accountId' | 'shortName' | 'serviceName' | 'portId' | 'vpcId' | 'serverType' | 'serviceType' | 'approvalEnabled'
+  | 'status' | 'ip' | 'tcpProxy' | 'description' | 'enablePolicy' | 'ipVersion' | 'snatNetworkId' | 'ports' | 'createdAt'
+> & { transitionDueAt: string | null }
 
 export async function insertService(tx: Executor, service: NewService): Promise<void> {
   await tx
