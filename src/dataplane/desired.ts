@@ -1,5 +1,5 @@
 import type { Executor } from '../store/database.ts'
-import type { PortMapping } from '../domain/model.ts'
+import type { PortMapping } from '../model/resources.ts'
 import { dnsNamesOf } from '../store/repos/endpoints.ts'
 
 /** An accepted interface endpoint of an available service: what must forward. */

@@ -1,4 +1,4 @@
-import type { Forwarding, ForwardingListener, PortMapping } from '../domain/model.ts'
+import type { Forwarding, ForwardingListener, PortMapping } from '../model/resources.ts'
 import { isLoopback } from '../domain/ip-allocation.ts'
 import { TcpForwarder, type ForwardSpec, type ForwarderEvents } from './tcp-forwarder.ts'
 import { UdpForwarder } from './udp-forwarder.ts'

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import type { Store } from '../store/database.ts'
+import { ensurePlatformAccount, publishPlatformService } from '../store/repos/platform.ts'
 import { toStoredTime, type Clock } from './clock.ts'
-import type { PortMapping } from './model.ts'
+import type { PortMapping } from '../model/resources.ts'
 
 /** One operator-provided service, as written in the catalog file. */
 export interface CatalogEntry {
@@ -43,9 +44,10 @@ function parseCatalog(text: string, file: string): CatalogEntry[] {
   }
   const services = (parsed as { services?: unknown }).services
   if (!Array.isArray(services)) throw problem('expected {"services": [...]}')
-  return services.map((raw: any, i: number) => {
+  return services.map((value: unknown, i: number): CatalogEntry => {
     const at = `services[${i}]`
-    if (typeof raw?.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(raw.name)) throw problem(`${at}.name must be 1-32 of a-z 0-9 _ -`)
+    const raw = fieldsOf(value)
+    if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(raw.name)) throw problem(`${at}.name must be 1-32 of a-z 0-9 _ -`)
     if (raw.service_type !== 'interface' && raw.service_type !== 'gateway') throw problem(`${at}.service_type must be interface or gateway`)
     const ports = raw.ports ?? []
     if (!Array.isArray(ports)) throw problem(`${at}.ports must be an array`)
@@ -56,13 +58,19 @@ function parseCatalog(text: string, file: string): CatalogEntry[] {
       isCharge: raw.is_charge === true,
       enablePolicy: raw.enable_policy === true,
       description: typeof raw.description === 'string' ? raw.description : '',
-      ports: ports.map((p: any, j: number) => {
-        const ok = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535
-        if (!ok(p?.client_port) || !ok(p?.server_port)) throw problem(`${at}.ports[${j}] needs client_port and server_port in 1-65535`)
+      ports: ports.map((port: unknown, j: number): PortMapping => {
+        const p = fieldsOf(port)
+        const valid = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535
+        if (!valid(p.client_port) || !valid(p.server_port)) throw problem(`${at}.ports[${j}] needs client_port and server_port in 1-65535`)
         return { clientPort: p.client_port, serverPort: p.server_port, protocol: p.protocol === 'UDP' ? 'UDP' : 'TCP' }
       }),
     }
   })
+}
+
+/** The fields of a parsed JSON object; anything else has none. */
+function fieldsOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 }
 
 export function loadCatalog(file: string | undefined): CatalogEntry[] {
@@ -80,44 +88,27 @@ export async function publishCatalog(store: Store, clock: Clock, region: string,
   const accountId = platformAccountId(region)
   const projectId = createHash('sha256').update(`vpcep platform project ${region}`).digest('hex').slice(0, 32)
   await store.transaction(async (tx) => {
-    await tx.insertInto('accounts').values({ id: accountId, name: `op.platform.${region}`, createdAt: stamp }).onConflict((oc) => oc.doNothing()).execute()
-    await tx.insertInto('projects').values({ id: projectId, accountId, name: region, createdAt: stamp }).onConflict((oc) => oc.doNothing()).execute()
+    await ensurePlatformAccount(tx, { id: accountId, name: `op.platform.${region}` }, { id: projectId, name: region }, stamp)
     for (const entry of entries) {
-      const id = stableUuid(region, 'public-service', entry.name)
-      const values = {
-        shortName: entry.name,
-        serviceName: `com.myhuaweicloud.${region}.${entry.name}`,
-        serviceType: entry.serviceType,
-        ownerName: entry.owner,
-        isCharge: entry.isCharge ? 1 : 0,
-        enablePolicy: entry.enablePolicy ? 1 : 0,
-        description: entry.description,
-        ports: JSON.stringify(entry.ports),
-      }
-      await tx
-        .insertInto('endpointServices')
-        .values({
-          id,
+      await publishPlatformService(
+        tx,
+        {
+          id: stableUuid(region, 'public-service', entry.name),
           projectId,
           accountId,
           portId: stableUuid(region, 'public-port', entry.name),
           vpcId: stableUuid(region, 'platform-vpc'),
-          serverType: 'VIP',
-          approvalEnabled: 0,
-          status: 'available',
-          ip: '',
-          tcpProxy: 'close',
-          ipVersion: 'ipv4',
-          snatNetworkId: '',
-          errors: '[]',
-          createdAt: stamp,
-          updatedAt: stamp,
-          transitionDueAt: null,
-          isPublic: 1,
-          ...values,
-        })
-        .onConflict((oc) => oc.column('id').doUpdateSet(values))
-        .execute()
+          shortName: entry.name,
+          serviceName: `com.myhuaweicloud.${region}.${entry.name}`,
+          serviceType: entry.serviceType,
+          ownerName: entry.owner,
+          isCharge: entry.isCharge,
+          enablePolicy: entry.enablePolicy,
+          description: entry.description,
+          ports: entry.ports,
+        },
+        stamp,
+      )
     }
   })
 }

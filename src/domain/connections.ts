@@ -1,11 +1,11 @@
 import { findOwnServiceRow } from '../store/repos/services.ts'
-import { changeConnectionStatus, findConnectionRow, hydrateEndpoints, listConnectionRows, type ConnectionFilter } from '../store/repos/endpoints.ts'
+import { changeConnectionStatus, completeEndpoints, findConnectionRow, findConnectionRows, listConnectionRows, setConnectionDescription, type ConnectionFilter } from '../store/repos/endpoints.ts'
 import { recordEvents } from '../store/repos/events.ts'
 import type { Executor } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Endpoint, EndpointStatus, Page, Paged, Scope } from './model.ts'
+import type { Endpoint, EndpointStatus, Page, Paged, Scope } from '../model/resources.ts'
 
 export type Decision = 'receive' | 'reject'
 
@@ -26,7 +26,7 @@ export class Connections {
     return this.ctx.store.snapshot(async (db) => {
       await this.requireOwnService(db, scope, serviceId)
       const { items, totalCount } = await listConnectionRows(db, serviceId, filter, page)
-      return { items: await hydrateEndpoints(db, items, this.ctx.dnsZone), totalCount }
+      return { items: await completeEndpoints(db, items, this.ctx.dnsZone), totalCount }
     })
   }
 
@@ -64,7 +64,7 @@ export class Connections {
           row.status = decision.to
           row.updatedAt = stamp
         }
-        return hydrateEndpoints(tx, [row], this.ctx.dnsZone)
+        return completeEndpoints(tx, [row], this.ctx.dnsZone)
       }
     })
   }
@@ -75,7 +75,7 @@ export class Connections {
     const descriptions = new Map(entries.map((e) => [e.id, e.description]))
     return this.ctx.store.transaction(async (tx) => {
       await this.requireOwnService(tx, scope, serviceId)
-      const rows = await tx.selectFrom('endpoints').selectAll().where('serviceId', '=', serviceId).where('id', 'in', [...descriptions.keys()]).execute()
+      const rows = await findConnectionRows(tx, serviceId, [...descriptions.keys()])
       const found = new Set(rows.map((r) => r.id))
       const missing = [...descriptions.keys()].find((id) => !found.has(id))
       if (missing) fail('endpointNotOfService', `Endpoint ${missing} is not connected to endpoint service ${serviceId}; nothing was changed.`)
@@ -83,11 +83,11 @@ export class Connections {
       for (const row of rows) {
         row.connectionDescription = descriptions.get(row.id)!
         row.updatedAt = stamp
-        await tx.updateTable('endpoints').set({ connectionDescription: row.connectionDescription, updatedAt: stamp }).where('id', '=', row.id).execute()
+        await setConnectionDescription(tx, row.id, row.connectionDescription, stamp)
       }
       await recordEvents(tx, rows.map((row) => ({ type: 'connection.described', resourceType: 'endpoint' as const, resourceId: row.id, projectId: row.projectId, occurredAt: stamp, payload: { serviceId } })))
       const order = [...descriptions.keys()]
-      return hydrateEndpoints(tx, rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)), this.ctx.dnsZone)
+      return completeEndpoints(tx, rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)), this.ctx.dnsZone)
     })
   }
 

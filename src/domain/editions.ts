@@ -1,9 +1,10 @@
-import { findOwnEndpointRow } from '../store/repos/endpoints.ts'
+import { findOwnEndpointRow, findProfessionalEndpoint, makeEndpointProfessional } from '../store/repos/endpoints.ts'
+import { findServiceRowOfEndpoint, setServerResources, setServiceEditions } from '../store/repos/services.ts'
 import { recordEvents } from '../store/repos/events.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Scope } from './model.ts'
+import type { Scope } from '../model/resources.ts'
 import { lockAvailableService } from './endpoint-services.ts'
 
 /** Backends one multi-server service may hold (digest §4.9.3 gives no number; docs/decisions.md). */
@@ -23,19 +24,19 @@ export class Editions {
     await store.transaction(async (tx) => {
       const row = await lockAvailableService(tx, store.dialect, scope, serviceId)
       if (action === 'rollback') {
-        const professional = await tx.selectFrom('endpoints').select('id').where('serviceId', '=', serviceId).where('edition', '=', 'profession').where('status', '!=', 'deleting').limit(1).executeTakeFirst()
+        const professional = await findProfessionalEndpoint(tx, serviceId)
         if (professional) fail('serviceInUse', `Professional endpoint ${professional.id} is connected; delete it before rolling back.`)
       }
       const stamp = toStoredTime(clock.now())
-      await tx
-        .updateTable('endpointServices')
-        .set({
-          supportedEditions: JSON.stringify(action === 'upgrade' ? ['basic', 'profession'] : ['basic']),
-          enableMultiServer: action === 'upgrade' ? (enableMultiServer ? 1 : row.enableMultiServer) : 0,
-          updatedAt: stamp,
-        })
-        .where('id', '=', serviceId)
-        .execute()
+      await setServiceEditions(
+        tx,
+        serviceId,
+        {
+          supportedEditions: action === 'upgrade' ? ['basic', 'profession'] : ['basic'],
+          enableMultiServer: action === 'upgrade' && (enableMultiServer === true || row.enableMultiServer === 1),
+        },
+        stamp,
+      )
       await recordEvents(tx, [{ type: `service.${action}`, resourceType: 'endpoint_service', resourceId: serviceId, projectId: scope.projectId, occurredAt: stamp, payload: { enableMultiServer } }])
     })
   }
@@ -49,13 +50,13 @@ export class Editions {
       if (!row) fail('endpointNotFound', `Endpoint ${endpointId} does not exist.`)
       if (row.status === 'deleting') fail('endpointDeleting', `Endpoint ${endpointId} is being deleted.`)
       if (row.status === 'creating') fail('endpointCreating', `Endpoint ${endpointId} is still being created.`)
-      const service = await tx.selectFrom('endpointServices').select('supportedEditions').where('id', '=', row.serviceId).executeTakeFirstOrThrow()
+      const service = await findServiceRowOfEndpoint(tx, row.serviceId)
       if (!(JSON.parse(service.supportedEditions) as string[]).includes('profession')) {
         fail('invalidSpecification', `The endpoint service of ${endpointId} does not accept professional endpoints yet.`)
       }
       if (row.edition === 'profession') return
       const stamp = toStoredTime(clock.now())
-      await tx.updateTable('endpoints').set({ edition: 'profession', updatedAt: stamp }).where('id', '=', endpointId).execute()
+      await makeEndpointProfessional(tx, endpointId, stamp)
       await recordEvents(tx, [{ type: 'endpoint.upgraded', resourceType: 'endpoint', resourceId: endpointId, projectId: scope.projectId, occurredAt: stamp, payload: {} }])
     })
   }
@@ -72,7 +73,7 @@ export class Editions {
       for (const r of resources) byId.set(r.resourceId, { resourceId: r.resourceId, availabilityZoneId: r.availabilityZoneId ?? '' })
       if (byId.size > MAX_SERVER_RESOURCES) fail('batchTooLarge', `A service has at most ${MAX_SERVER_RESOURCES} backends.`)
       const stamp = toStoredTime(clock.now())
-      await tx.updateTable('endpointServices').set({ serverResources: JSON.stringify([...byId.values()]), updatedAt: stamp }).where('id', '=', serviceId).execute()
+      await setServerResources(tx, serviceId, [...byId.values()], stamp)
       await recordEvents(tx, [{ type: 'service.server_resources_added', resourceType: 'endpoint_service', resourceId: serviceId, projectId: scope.projectId, occurredAt: stamp, payload: { resources: resources.map((r) => r.resourceId) } }])
     })
   }

@@ -1,9 +1,13 @@
 import { lockProject, type Dialect, type Tx } from '../store/database.ts'
 import {
-  LIVE_CONNECTION_STATUSES,
+  findLiveConnection,
   findOwnServiceRow,
   findOwnService,
+  insertService,
   listServices,
+  markServiceDeleting,
+  servicesOnBackendPort,
+  updateServiceSettings,
   type ServiceFilter,
   type ServiceRow,
 } from '../store/repos/services.ts'
@@ -12,7 +16,7 @@ import { recordEvents } from '../store/repos/events.ts'
 import { toStoredTime } from './clock.ts'
 import { dueAt, type DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { EndpointService, Page, Paged, PortMapping, Scope, Tag } from './model.ts'
+import type { EndpointService, Page, Paged, PortMapping, Scope, Tag } from '../model/resources.ts'
 import { validateTags } from './tags.ts'
 import { enforceQuota } from './quotas.ts'
 
@@ -65,10 +69,8 @@ async function checkPorts(tx: Tx, scope: Scope, portId: string, ports: PortMappi
     serverKeys.add(serverKey)
     clientKeys.add(clientKey)
   }
-  let query = tx.selectFrom('endpointServices').select(['id', 'ports']).where('projectId', '=', scope.projectId).where('portId', '=', portId).where('status', '!=', 'deleting')
-  if (exceptServiceId) query = query.where('id', '!=', exceptServiceId)
-  for (const other of await query.execute()) {
-    for (const p of JSON.parse(other.ports) as PortMapping[]) {
+  for (const other of await servicesOnBackendPort(tx, scope.projectId, portId, exceptServiceId)) {
+    for (const p of other.ports) {
       if (serverKeys.has(`${p.serverPort}/${p.protocol}`)) {
         fail('portsConflict', `Server port ${p.serverPort}/${p.protocol} of port_id ${portId} is already mapped by endpoint service ${other.id}.`)
       }
@@ -104,33 +106,28 @@ export class EndpointServices {
       const now = clock.now()
       const stamp = toStoredTime(now)
       const shortName = input.shortName ?? ''
-      await tx
-        .insertInto('endpointServices')
-        .values({
-          id,
-          projectId: scope.projectId,
-          accountId: scope.accountId,
-          shortName,
-          serviceName: fullServiceName(region, shortName, id),
-          portId: input.portId,
-          vpcId: input.vpcId,
-          serverType: input.serverType,
-          serviceType,
-          approvalEnabled: input.approvalEnabled === false ? 0 : 1,
-          status: 'creating',
-          ip: input.ip ?? '',
-          tcpProxy: input.tcpProxy ?? 'close',
-          description: input.description ?? '',
-          enablePolicy: input.enablePolicy ? 1 : 0,
-          ipVersion: input.ipVersion ?? 'ipv4',
-          snatNetworkId: input.snatNetworkId ?? '',
-          ports: JSON.stringify(input.ports),
-          errors: '[]',
-          createdAt: stamp,
-          updatedAt: stamp,
-          transitionDueAt: await dueAt(this.ctx, tx, 'endpoint_service', now),
-        })
-        .execute()
+      await insertService(tx, {
+        id,
+        projectId: scope.projectId,
+        accountId: scope.accountId,
+        shortName,
+        serviceName: fullServiceName(region, shortName, id),
+        portId: input.portId,
+        vpcId: input.vpcId,
+        serverType: input.serverType,
+        serviceType,
+        approvalEnabled: input.approvalEnabled !== false,
+        status: 'creating',
+        ip: input.ip ?? '',
+        tcpProxy: input.tcpProxy ?? 'close',
+        description: input.description ?? '',
+        enablePolicy: input.enablePolicy === true,
+        ipVersion: input.ipVersion ?? 'ipv4',
+        snatNetworkId: input.snatNetworkId ?? '',
+        ports: input.ports,
+        createdAt: stamp,
+        transitionDueAt: await dueAt(this.ctx, tx, 'endpoint_service', now),
+      })
       await insertTags(tx, 'endpoint_service', id, scope.projectId, tags)
       await recordEvents(tx, [{ type: 'service.created', resourceType: 'endpoint_service', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { status: 'creating' } }])
       return this.loadOwn(tx, scope, id)
@@ -155,21 +152,11 @@ export class EndpointServices {
       const row = await findOwnServiceRow(tx, scope, id, { dialect: this.ctx.store.dialect, mode: 'update' })
       if (!row) fail('resourceNotFound', `Endpoint service ${id} does not exist.`)
       if (row.status === 'deleting') return false
-      const live = await tx
-        .selectFrom('endpoints')
-        .select('id')
-        .where('serviceId', '=', id)
-        .where('status', 'in', LIVE_CONNECTION_STATUSES)
-        .limit(1)
-        .executeTakeFirst()
+      const live = await findLiveConnection(tx, id)
       if (live) fail('serviceInUse', `Endpoint ${live.id} is still connected; reject or delete it first.`)
       const now = this.ctx.clock.now()
       const stamp = toStoredTime(now)
-      await tx
-        .updateTable('endpointServices')
-        .set({ status: 'deleting', updatedAt: stamp, transitionDueAt: await dueAt(this.ctx, tx, 'endpoint_service', now) })
-        .where('id', '=', id)
-        .execute()
+      await markServiceDeleting(tx, id, stamp, await dueAt(this.ctx, tx, 'endpoint_service', now))
       await recordEvents(tx, [{ type: 'service.deleting', resourceType: 'endpoint_service', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { from: row.status } }])
       return true
     })
@@ -191,21 +178,21 @@ export class EndpointServices {
       }
       const shortName = input.shortName ?? row.shortName
       const stamp = toStoredTime(clock.now())
-      await tx
-        .updateTable('endpointServices')
-        .set({
-          approvalEnabled: input.approvalEnabled === undefined ? row.approvalEnabled : input.approvalEnabled ? 1 : 0,
+      await updateServiceSettings(
+        tx,
+        id,
+        {
+          approvalEnabled: input.approvalEnabled,
           shortName,
           serviceName: fullServiceName(region, shortName, id),
           portId,
-          ports: input.ports === undefined ? row.ports : JSON.stringify(input.ports),
-          tcpProxy: input.tcpProxy ?? row.tcpProxy,
-          description: input.description ?? row.description,
-          ip: input.ip ?? row.ip,
-          updatedAt: stamp,
-        })
-        .where('id', '=', id)
-        .execute()
+          ports: input.ports,
+          tcpProxy: input.tcpProxy,
+          description: input.description,
+          ip: input.ip,
+        },
+        stamp,
+      )
       await recordEvents(tx, [{ type: 'service.updated', resourceType: 'endpoint_service', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { fields: Object.keys(input) } }])
       return this.loadOwn(tx, scope, id)
     })

@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net'
 import { isUniqueViolation, lockProject } from '../store/database.ts'
 import { findServiceRowForConsumer } from '../store/repos/services.ts'
-import { findOwnEndpoint, findOwnEndpointRow, hydrateEndpoints, listEndpointRows, type EndpointFilter } from '../store/repos/endpoints.ts'
+import { completeEndpoints, findOwnEndpoint, findOwnEndpointRow, insertEndpoint, listEndpointRows, markEndpointDeleting, type EndpointFilter } from '../store/repos/endpoints.ts'
 import { hasAnyPermission } from '../store/repos/permissions.ts'
 import { insertTags } from '../store/repos/tags.ts'
 import { recordEvents } from '../store/repos/events.ts'
@@ -12,7 +12,7 @@ import { dueAt, type DomainContext } from './context.ts'
 import { ApiError, fail } from './errors.ts'
 import { allocateIp, ipv6For, validateAcl } from './ip-allocation.ts'
 import { checkPolicies, claimRouteTables, defaultRouteTable } from './gateway.ts'
-import type { Endpoint, Page, Paged, Scope, Tag } from './model.ts'
+import type { Endpoint, Page, Paged, Scope, Tag } from '../model/resources.ts'
 import { validateTags } from './tags.ts'
 import { enforceQuota } from './quotas.ts'
 import { admittingRecords } from './whitelist.ts'
@@ -105,36 +105,29 @@ export class Endpoints {
     const now = clock.now()
     const stamp = toStoredTime(now)
     const id = ids.uuid()
-    await tx
-      .insertInto('endpoints')
-      .values({
-        id,
-        projectId: scope.projectId,
-        accountId: scope.accountId,
-        serviceId: service.id,
-        vpcId: input.vpcId,
-        subnetId: input.subnetId ?? '',
-        ip: address.ip,
-        ipNumber: address.ipNumber,
-        markerId: ids.markerId(),
-        status: 'creating',
-        requiresApproval: service.approvalEnabled,
-        enableDns: input.enableDns && !gateway ? 1 : 0,
-        whitelist: JSON.stringify(validateAcl(input.whitelist ?? [])),
-        enableWhitelist: input.enableWhitelist ? 1 : 0,
-        description: input.description ?? '',
-        connectionDescription: '',
-        routetables: JSON.stringify(routetables),
-        policyStatement: JSON.stringify(input.policyStatement ?? []),
-        policyDocument: input.policyDocument === undefined ? null : JSON.stringify(input.policyDocument),
-        errors: '[]',
-        createdAt: stamp,
-        updatedAt: stamp,
-        transitionDueAt: await dueAt(this.ctx, tx, 'endpoint', now),
-        edition: profession ? 'profession' : 'basic',
-        ipv6Address: profession ? (input.ipv6Address ?? ipv6For(input.subnetId ?? id, address.ipNumber ?? 0)) : '',
-      })
-      .execute()
+    await insertEndpoint(tx, {
+      id,
+      projectId: scope.projectId,
+      accountId: scope.accountId,
+      serviceId: service.id,
+      vpcId: input.vpcId,
+      subnetId: input.subnetId ?? '',
+      ip: address.ip,
+      ipNumber: address.ipNumber,
+      markerId: ids.markerId(),
+      requiresApproval: service.approvalEnabled === 1,
+      enableDns: input.enableDns === true && !gateway,
+      whitelist: validateAcl(input.whitelist ?? []),
+      enableWhitelist: input.enableWhitelist === true,
+      description: input.description ?? '',
+      routetables,
+      policyStatement: input.policyStatement ?? [],
+      policyDocument: input.policyDocument,
+      createdAt: stamp,
+      transitionDueAt: await dueAt(this.ctx, tx, 'endpoint', now),
+      edition: profession ? 'profession' : 'basic',
+      ipv6Address: profession ? (input.ipv6Address ?? ipv6For(input.subnetId ?? id, address.ipNumber ?? 0)) : '',
+    })
     await insertTags(tx, 'endpoint', id, scope.projectId, tags)
     await recordEvents(tx, [
       { type: 'endpoint.created', resourceType: 'endpoint', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { serviceId: service.id, serviceProjectId: service.projectId, status: 'creating' } },
@@ -145,7 +138,7 @@ export class Endpoints {
   async list(scope: Scope, filter: EndpointFilter, page: Page): Promise<Paged<Endpoint>> {
     return this.ctx.store.snapshot(async (db) => {
       const { items, totalCount } = await listEndpointRows(db, scope, filter, page)
-      return { items: await withForwarding(db, await hydrateEndpoints(db, items, this.ctx.dnsZone)), totalCount }
+      return { items: await withForwarding(db, await completeEndpoints(db, items, this.ctx.dnsZone)), totalCount }
     })
   }
 
@@ -164,13 +157,8 @@ export class Endpoints {
       if (row.status === 'creating') fail('endpointCreating', `Endpoint ${id} is still being created; delete it once it has settled.`)
       const now = this.ctx.clock.now()
       const stamp = toStoredTime(now)
-      const changed = await tx
-        .updateTable('endpoints')
-        .set({ status: 'deleting', updatedAt: stamp, transitionDueAt: await dueAt(this.ctx, tx, 'endpoint', now) })
-        .where('id', '=', id)
-        .where('status', '=', row.status)
-        .executeTakeFirst()
-      if (Number(changed.numUpdatedRows) === 0) fail('endpointDeleting', `Endpoint ${id} changed state while being deleted; retry.`)
+      const changed = await markEndpointDeleting(tx, id, row.status, stamp, await dueAt(this.ctx, tx, 'endpoint', now))
+      if (!changed) fail('endpointDeleting', `Endpoint ${id} changed state while being deleted; retry.`)
       await recordEvents(tx, [{ type: 'endpoint.deleting', resourceType: 'endpoint', resourceId: id, projectId: scope.projectId, occurredAt: stamp, payload: { from: row.status, serviceId: row.serviceId } }])
     })
     this.ctx.onTransitionScheduled()

@@ -1,5 +1,6 @@
 import type { Tx } from '../store/database.ts'
 import type { ServiceRow } from '../store/repos/services.ts'
+import { routeTablesOfServiceEndpoints } from '../store/repos/endpoints.ts'
 import { stableUuid } from './catalog.ts'
 import { fail } from './errors.ts'
 
@@ -16,15 +17,8 @@ export function defaultRouteTable(vpcId: string): string {
  */
 export async function claimRouteTables(tx: Tx, projectId: string, serviceId: string, routetables: string[], exceptEndpointId?: string): Promise<string[]> {
   const wanted = [...new Set(routetables)]
-  let query = tx
-    .selectFrom('endpoints')
-    .select(['id', 'routetables'])
-    .where('projectId', '=', projectId)
-    .where('serviceId', '=', serviceId)
-    .where('status', '!=', 'deleting')
-  if (exceptEndpointId) query = query.where('id', '!=', exceptEndpointId)
-  for (const other of await query.execute()) {
-    const taken = (JSON.parse(other.routetables) as string[]).find((table) => wanted.includes(table))
+  for (const other of await routeTablesOfServiceEndpoints(tx, projectId, serviceId, exceptEndpointId)) {
+    const taken = other.routetables.find((table) => wanted.includes(table))
     if (taken) fail('routeTableInUse', `Route table ${taken} already routes to this service through endpoint ${other.id}.`)
   }
   return wanted

@@ -1,5 +1,5 @@
-import { sql } from 'kysely'
 import type { Executor } from '../store/database.ts'
+import { highestLoopbackInUse, highestSubnetNumberInUse, loopbackNumberTaken, loopbackNumbersInUse, subnetNumberTaken } from '../store/repos/addresses.ts'
 import { fail } from './errors.ts'
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
@@ -42,29 +42,16 @@ export function isLoopback(ip: string): boolean {
   return n >= LOOPBACK_FIRST && n <= LOOPBACK_LAST
 }
 
-/** The partial index's own condition, word for word, so both databases use that index (migration 0007). */
-const IN_LOOPBACK_INDEX = sql<boolean>`ip_number between 2130706432 and 2147483647`
-
 /**
  * A free address of the loopback `range`, unique across every project since each is a real local
  * address one listener binds: the next after the highest in use, then (on a retry after a concurrent
  * writer took it, or when the top is reached) a free one at random.
  */
 async function allocateLoopback(db: Executor, range: AddressRange, attempt: number): Promise<{ ip: string; ipNumber: number }> {
-  const highest = await db
-    .selectFrom('endpoints')
-    .select('ipNumber')
-    .where(IN_LOOPBACK_INDEX)
-    .where('ipNumber', '>=', range.first)
-    .where('ipNumber', '<=', range.last)
-    .orderBy('ipNumber', 'desc')
-    .limit(1)
-    .executeTakeFirst()
-  const next = highest?.ipNumber != null ? Number(highest.ipNumber) + 1 : range.first
+  const highest = await highestLoopbackInUse(db, range)
+  const next = highest !== undefined ? highest + 1 : range.first
   if (attempt <= 1 && next <= range.last) return { ip: numberToIp(next), ipNumber: next }
-  const used = new Set(
-    (await db.selectFrom('endpoints').select('ipNumber').where(IN_LOOPBACK_INDEX).where('ipNumber', '>=', range.first).where('ipNumber', '<=', range.last).execute()).map((r) => Number(r.ipNumber)),
-  )
+  const used = await loopbackNumbersInUse(db, range)
   const size = range.last - range.first + 1
   if (used.size >= size) {
     fail('addressRangeExhausted', `Every address of the data plane's endpoint range ${range.cidr} is in use; widen VPCEP_ENDPOINT_ADDRESS_RANGE or delete endpoints.`)
@@ -93,33 +80,17 @@ export async function allocateIp(
   if (requested !== undefined && isLoopback(requested)) {
     // A loopback address is one listener's, whichever project asks: unique everywhere.
     const ipNumber = ipToNumber(requested)
-    const taken = await db.selectFrom('endpoints').select('id').where(IN_LOOPBACK_INDEX).where('ipNumber', '=', ipNumber).executeTakeFirst()
-    if (taken) fail('parameterError', `port_ip ${requested} is already used by another endpoint.`)
+    if (await loopbackNumberTaken(db, ipNumber)) fail('parameterError', `port_ip ${requested} is already used by another endpoint.`)
     return { ip: requested, ipNumber }
   }
   if (requested === undefined && loopback !== undefined) return allocateLoopback(db, loopback, attempt)
   if (requested !== undefined) {
     const ipNumber = ipToNumber(requested)
-    const taken = await db
-      .selectFrom('endpoints')
-      .select('id')
-      .where('projectId', '=', projectId)
-      .where('subnetId', '=', subnetId)
-      .where('ipNumber', '=', ipNumber)
-      .executeTakeFirst()
-    if (taken) fail('parameterError', `port_ip ${requested} is already used by another endpoint in subnet ${subnetId}.`)
+    if (await subnetNumberTaken(db, projectId, subnetId, ipNumber)) fail('parameterError', `port_ip ${requested} is already used by another endpoint in subnet ${subnetId}.`)
     return { ip: requested, ipNumber }
   }
-  const highest = await db
-    .selectFrom('endpoints')
-    .select('ipNumber')
-    .where('projectId', '=', projectId)
-    .where('subnetId', '=', subnetId)
-    .where('ipNumber', 'is not', null)
-    .orderBy('ipNumber', 'desc')
-    .limit(1)
-    .executeTakeFirst()
-  let candidate = highest?.ipNumber != null ? Number(highest.ipNumber) + 1 : FIRST_AUTOMATIC
+  const highest = await highestSubnetNumberInUse(db, projectId, subnetId)
+  let candidate = highest !== undefined ? highest + 1 : FIRST_AUTOMATIC
   while (candidate <= LAST_IPV4 && !usable(candidate)) candidate++
   if (candidate > LAST_IPV4) fail('parameterError', `Subnet ${subnetId} has no free address after the highest one in use; pass port_ip.`)
   return { ip: numberToIp(candidate), ipNumber: candidate }

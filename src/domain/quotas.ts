@@ -1,7 +1,8 @@
 import type { Executor, Tx } from '../store/database.ts'
+import { countProjectResources } from '../store/repos/lifecycle.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Scope } from './model.ts'
+import type { Scope } from '../model/resources.ts'
 
 export const QUOTA_TYPES = ['endpoint_service', 'endpoint'] as const
 export type QuotaType = (typeof QUOTA_TYPES)[number]
@@ -12,19 +13,12 @@ export interface QuotaUsage {
   quota: number
 }
 
-const TABLE = { endpoint_service: 'endpointServices', endpoint: 'endpoints' } as const
-
 /*
  * A resource counts from its create until it is gone, whatever its state (creating, failed and deleting
  * included), so `used` is exactly what the list operations show.
  */
-async function usedBy(db: Executor, scope: Scope, type: QuotaType): Promise<number> {
-  const row = await db
-    .selectFrom(TABLE[type])
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('projectId', '=', scope.projectId)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+function usedBy(db: Executor, scope: Scope, type: QuotaType): Promise<number> {
+  return countProjectResources(db, type, scope.projectId)
 }
 
 function limitOf(ctx: DomainContext, type: QuotaType): number {

@@ -1,8 +1,8 @@
-import { findServiceRowByIdOrName, hydrateServices, listPublicServices } from '../store/repos/services.ts'
+import { findServiceRowByIdOrName, completeServices, listPublicServices } from '../store/repos/services.ts'
 import { hasAnyPermission } from '../store/repos/permissions.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { EndpointService, Page, Paged, Scope } from './model.ts'
+import type { EndpointService, Page, Paged, Scope } from '../model/resources.ts'
 import { admittingRecords } from './whitelist.ts'
 
 /** Consumer-side lookups: finding a service to connect to without seeing its internals. */
@@ -23,7 +23,7 @@ export class ServiceDiscovery {
       row !== undefined &&
       (row.isPublic === 1 || row.accountId === scope.accountId || (await hasAnyPermission(db, row.id, admittingRecords(scope.accountId), this.ctx.store.dialect)))
     if (!visible) fail('serviceDoesNotExist', `No endpoint service ${lookup.id ?? lookup.name} is visible to this account.`)
-    const [service] = await hydrateServices(db, [row!])
+    const [service] = await completeServices(db, [row!])
     return service!
   }
 

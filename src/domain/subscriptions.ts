@@ -21,7 +21,7 @@ import type { Executor } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Page, Paged, Scope } from './model.ts'
+import type { Page, Paged, Scope } from '../model/resources.ts'
 
 /** Subscriptions per project; deliveries fan out per subscription, so their number is bounded. */
 export const SUBSCRIPTION_QUOTA = 50

@@ -17,7 +17,7 @@ import { recordEvents } from '../store/repos/events.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Scope, Tag } from './model.ts'
+import type { Scope, Tag } from '../model/resources.ts'
 import { validateTags } from './tags.ts'
 
 export type { TaggedResource, TagValues }

@@ -1,5 +1,5 @@
 import { fail } from './errors.ts'
-import type { Tag } from './model.ts'
+import type { Tag } from '../model/resources.ts'
 
 /** Tags per resource. Create-service docs allow 20 and the tag API 10; one store needs one limit (docs/decisions.md). */
 export const MAX_TAGS_PER_RESOURCE = 20

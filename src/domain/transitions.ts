@@ -1,4 +1,5 @@
 import type { Executor } from '../store/database.ts'
+import { deleteAdminSettings, readAdminSetting, writeAdminSetting } from '../store/repos/admin-settings.ts'
 
 export const TRANSITION_TYPES = ['endpoint_service', 'endpoint'] as const
 export type TransitionType = (typeof TRANSITION_TYPES)[number]
@@ -31,23 +32,18 @@ export class TransitionPolicy {
 
   async setting(db: Executor, type: TransitionType): Promise<TransitionSetting> {
     if (this.adminEnabled) {
-      const row = await db.selectFrom('adminSettings').select('value').where('key', '=', `transitions.${type}`).executeTakeFirst()
-      if (row) return JSON.parse(row.value) as TransitionSetting
+      const stored = (await readAdminSetting(db, `transitions.${type}`)) as TransitionSetting | undefined
+      if (stored) return stored
     }
     return { mode: 'timed', delayMs: this.defaults[type] }
   }
 
   async set(db: Executor, type: TransitionType, setting: TransitionSetting): Promise<void> {
-    const value = JSON.stringify(setting)
-    await db
-      .insertInto('adminSettings')
-      .values({ key: `transitions.${type}`, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-      .execute()
+    await writeAdminSetting(db, `transitions.${type}`, setting)
   }
 
   /** Back to the configured delays. */
   async reset(db: Executor): Promise<void> {
-    await db.deleteFrom('adminSettings').where('key', 'like', 'transitions.%').execute()
+    await deleteAdminSettings(db, 'transitions.')
   }
 }

@@ -8,12 +8,13 @@ import {
   listPermissions,
   permissionsByIds,
   permissionsByStrings,
+  setPermissionDescription,
 } from '../store/repos/permissions.ts'
 import { recordEvents } from '../store/repos/events.ts'
 import { toStoredTime } from './clock.ts'
 import type { DomainContext } from './context.ts'
 import { fail } from './errors.ts'
-import type { Page, Paged, Permission, Scope } from './model.ts'
+import type { Page, Paged, Permission, Scope } from '../model/resources.ts'
 
 export type PermissionType = Permission['permissionType']
 
@@ -139,7 +140,7 @@ export class Whitelist {
     return this.write(scope, serviceId, async (tx, stamp) => {
       const [record] = await permissionsByIds(tx, serviceId, [permissionId])
       if (!record) fail('resourceNotFound', `Whitelist record ${permissionId} does not exist in endpoint service ${serviceId}.`)
-      await tx.updateTable('servicePermissions').set({ description }).where('id', '=', permissionId).execute()
+      await setPermissionDescription(tx, permissionId, description)
       await recordEvents(tx, [{ type: 'permission.described', resourceType: 'permission', resourceId: permissionId, projectId: scope.projectId, occurredAt: stamp, payload: { serviceId } }])
       return { ...record, description }
     })

@@ -1,8 +1,13 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../domain/errors.ts'
-import type { Scope } from '../domain/model.ts'
+import type { Scope } from '../model/resources.ts'
 import type { Authenticator, Principal } from '../identity/authenticate.ts'
 import type { RateLimiter } from './rate-limit.ts'
+
+const SCOPE = Symbol('scope')
+interface ScopeHolder {
+  [SCOPE]?: Scope
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,7 +27,17 @@ declare module 'fastify' {
  */
 export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator, limiter?: RateLimiter): void {
   app.decorateRequest('principal', undefined)
-  app.decorateRequest('scope', undefined as unknown as Scope)
+  app.decorateRequest('scope', {
+    getter(this: FastifyRequest & ScopeHolder): Scope {
+      // A route outside a project (public, or without project_id) has no scope: asking for one is a bug, not an empty scope.
+      const scope = this[SCOPE]
+      if (scope === undefined) throw new Error(`${this.method} ${this.routeOptions.url} has no project scope`)
+      return scope
+    },
+    setter(this: FastifyRequest & ScopeHolder, scope: Scope) {
+      this[SCOPE] = scope
+    },
+  })
   app.addHook('preValidation', async (request) => {
     // Unknown routes answer 404/405 to anyone, as the gateway does.
     if (!request.is404 && !request.routeOptions.config.public) {

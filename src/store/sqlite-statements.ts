@@ -59,7 +59,8 @@ export class CamelCaseStatement {
 }
 
 /**
- * Prepared statements by SQL text, the most recently used `capacity` of them: SQLite's driver prepares
+ * Prepared statements by SQL text, the most recently used `capacity` of them (the least recently used
+ * one is dropped first): SQLite's driver prepares
  * (compiles) every query's SQL anew, and a prepared statement can run again with other parameters. A
  * statement still being iterated (busy) is never handed out twice.
  */
@@ -73,7 +74,12 @@ export class StatementCache {
 
   statement(sql: string): CamelCaseStatement {
     const cached = this.statements.get(sql)
-    if (cached !== undefined && !cached.busy) return cached
+    if (cached !== undefined && !cached.busy) {
+      // Moved to the end of the Map's order, so the first key is always the least recently used one.
+      this.statements.delete(sql)
+      this.statements.set(sql, cached)
+      return cached
+    }
     const statement = new CamelCaseStatement(this.database.prepare(sql))
     this.statements.set(sql, statement)
     if (this.statements.size > this.capacity) this.statements.delete(this.statements.keys().next().value!)

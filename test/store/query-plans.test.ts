@@ -10,7 +10,7 @@ import type { Database, EndpointServicesTable, EndpointsTable } from '../../src/
 import { findOwnService, listServices } from '../../src/store/repos/services.ts'
 import { findOwnEndpoint, listConnectionRows, listEndpointRows } from '../../src/store/repos/endpoints.ts'
 import { listPermissions } from '../../src/store/repos/permissions.ts'
-import type { Page, Scope } from '../../src/domain/model.ts'
+import type { Page, Scope } from '../../src/model/resources.ts'
 
 /*
  * The list queries that grow with the data use their indexes. The SQL is exactly what the repository

@@ -16,6 +16,9 @@ import {
   toWireEndpoint,
 } from '../schemas/endpoints.ts'
 
+/** A 202 that sends nothing: documented as null (what the reference shows), typed as no payload at all. */
+const NO_BODY = Type.Unsafe<undefined>(Type.Null())
+
 export async function endpointRoutes(app: Api, deps: RouteDeps): Promise<void> {
   const { endpoints, endpointSettings, editions, poolId } = deps
   const tags = ['endpoints']
@@ -79,12 +82,12 @@ export async function endpointRoutes(app: Api, deps: RouteDeps): Promise<void> {
   })
 
   app.post('/v2/:project_id/vpc-endpoints/:vpc_endpoint_id/upgrade', {
-    schema: { operationId: 'UpgradeEndpoint', tags, params: EndpointParams, body: UpgradeEndpointBody, response: { 202: Type.Null(), ...COMMON_ERRORS } },
+    schema: { operationId: 'UpgradeEndpoint', tags, params: EndpointParams, body: UpgradeEndpointBody, response: { 202: NO_BODY, ...COMMON_ERRORS } },
     handler: async (request, reply) => {
       await editions.upgradeEndpoint(request.scope, request.params.vpc_endpoint_id, request.body.action)
       // No body at all: a JSON `null` would crash the Node SDK, which sets httpStatusCode on any object it
       // parses. (Unlike 204, a 202 keeps what it is sent; `undefined` sends nothing.)
-      return reply.code(202).send(undefined as unknown as null)
+      return reply.code(202).send()
     },
   })
 }

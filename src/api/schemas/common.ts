@@ -1,6 +1,6 @@
 import Type, { type TSchema } from 'typebox'
 import { ERROR_KEY } from '../../http/validation.ts'
-import type { Page } from '../../domain/model.ts'
+import type { Page } from '../../model/resources.ts'
 
 /** A string enum that validates as JSON Schema `enum` and types as the union of its values. */
 export function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CONNECTION_FILTER_STATUSES, ENDPOINT_STATUSES, type Endpoint, type Forwarding } from '../../domain/model.ts'
+import { CONNECTION_FILTER_STATUSES, ENDPOINT_STATUSES, type Endpoint, type Forwarding } from '../../model/resources.ts'
 import type { CreateEndpointInput } from '../../domain/endpoints.ts'
 import { toWireTime } from '../../domain/clock.ts'
 import { Description, Id, PageQuery, StringEnum, TagOut, TagSchema, UuidString, WireTime, coded } from './common.ts'

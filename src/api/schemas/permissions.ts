@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import type { Permission } from '../../domain/model.ts'
+import type { Permission } from '../../model/resources.ts'
 import { toWireTime } from '../../domain/clock.ts'
 import { Description, Id, PageQuery, StringEnum, WireTime } from './common.ts'
 

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { PROTOCOLS, SERVER_TYPES, SERVICE_STATUSES, TCP_PROXY_MODES, type EndpointService } from '../../domain/model.ts'
+import { PROTOCOLS, SERVER_TYPES, SERVICE_STATUSES, TCP_PROXY_MODES, type EndpointService } from '../../model/resources.ts'
 import type { CreateServiceInput, UpdateServiceInput } from '../../domain/endpoint-services.ts'
 import { toWireTime } from '../../domain/clock.ts'
 import { Description, Id, PageQuery, ProjectParams, StringEnum, TagOut, TagSchema, UuidString, WireTime, coded } from './common.ts'

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander'
-import { CONNECTION_FILTER_STATUSES } from '../../domain/model.ts'
+import { CONNECTION_FILTER_STATUSES } from '../../model/resources.ts'
 import { waitForConnection } from '../../client/waiters.ts'
 import type { Connection, Connections } from '../../client/types.ts'
 import type { ApiContext } from '../api.ts'

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander'
-import { SERVER_TYPES, SERVICE_STATUSES, TCP_PROXY_MODES } from '../../domain/model.ts'
+import { SERVER_TYPES, SERVICE_STATUSES, TCP_PROXY_MODES } from '../../model/resources.ts'
 import { waitForServiceAvailable, waitForServiceGone } from '../../client/waiters.ts'
 import type { CreateServiceRequest, EndpointService, UpdateServiceRequest } from '../../client/types.ts'
 import { apiCommand } from '../api.ts'

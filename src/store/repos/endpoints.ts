@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely'
 import type { Executor } from '../database.ts'
 import type { EndpointsTable } from '../schema.ts'
-import type { Endpoint, EndpointStatus, Page, Paged, Scope } from '../../domain/model.ts'
-import { tagsOf, tagsOfJoinedRows, tagsOfOne } from './tags.ts'
+import type { Endpoint, EndpointStatus, Page, Paged, Scope, Tag } from '../../model/resources.ts'
+import { tagsOf, tagsOfJoinedRows } from './tags.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 import { prepared } from '../prepared.ts'
 
@@ -25,25 +25,28 @@ export function dnsNamesOf(row: Pick<EndpointRow, 'id' | 'enableDns'>, dnsZone: 
   return row.enableDns === 1 ? [`${row.id}.${dnsZone}`] : []
 }
 
-const serviceNameAndType = prepared((db, id: string) => db.selectFrom('endpointServices').select(['id', 'serviceName', 'serviceType']).where('id', '=', id))
-
-/** Completes rows with their service's name and type and their tags (two queries for any number of rows). */
-export async function hydrateEndpoints(db: Executor, rows: EndpointRow[], dnsZone: string): Promise<Endpoint[]> {
+/**
+ * Completes rows, however they were fetched, with their service's name and type and their tags (two
+ * queries for any number of rows) and assembles them.
+ */
+export async function completeEndpoints(db: Executor, rows: EndpointRow[], dnsZone: string): Promise<Endpoint[]> {
   if (rows.length === 0) return []
-  if (rows.length === 1) {
-    // One endpoint (get, create, a decision): the same two queries, prepared once.
-    const row = rows[0]!
-    const service = (await serviceNameAndType(db, row.serviceId)).rows[0]
-    return [toEndpoint(row, service, await tagsOfOne(db, 'endpoint', row.id), dnsZone)]
-  }
   const serviceIds = [...new Set(rows.map((r) => r.serviceId))]
   const services = await db.selectFrom('endpointServices').select(['id', 'serviceName', 'serviceType']).where('id', 'in', serviceIds).execute()
   const serviceById = new Map(services.map((s) => [s.id, s]))
   const tags = await tagsOf(db, 'endpoint', rows.map((r) => r.id))
-  return rows.map((row) => toEndpoint(row, serviceById.get(row.serviceId), tags.get(row.id) ?? [], dnsZone))
+  return rows.map((row) => assembleEndpoint({ row, service: serviceById.get(row.serviceId), tags: tags.get(row.id) ?? [] }, dnsZone))
 }
 
-function toEndpoint(row: EndpointRow, service: { serviceName: string; serviceType: string } | undefined, tags: Endpoint['tags'], dnsZone: string): Endpoint {
+/** What an endpoint is built from, however it was read: its row, its service's name and type (absent once deleted), its tags in the order written. */
+interface EndpointParts {
+  row: EndpointRow
+  service: { serviceName: string; serviceType: string } | undefined
+  tags: Tag[]
+}
+
+/** Builds an endpoint from its parts: the one assembly behind GET, create, decisions, settings and every list. */
+function assembleEndpoint({ row, service, tags }: EndpointParts, dnsZone: string): Endpoint {
   return {
     id: row.id,
     projectId: row.projectId,
@@ -99,7 +102,7 @@ export async function findOwnEndpoint(db: Executor, scope: Scope, id: string, dn
   const [first] = rows
   if (first === undefined) return undefined
   const service = first.joinedServiceName === null ? undefined : { serviceName: first.joinedServiceName, serviceType: first.joinedServiceType! }
-  return toEndpoint(first, service, tagsOfJoinedRows(rows), dnsZone)
+  return assembleEndpoint({ row: first, service, tags: tagsOfJoinedRows(rows) }, dnsZone)
 }
 
 /** The endpoint `id` if it is connected to the service `serviceId` (a connection, as its provider sees it). */
@@ -151,4 +154,100 @@ export async function listConnectionRows(db: Executor, serviceId: string, filter
   const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   const items = await applyPage(query.selectAll(), page).execute()
   return { items, totalCount: Number(total.n) }
+}
+
+/** The service side of an endpoint's connection, for the events that tell both sides. */
+export async function findConnectionSides(db: Executor, endpointId: string): Promise<{ serviceId?: string; serviceProjectId?: string; markerId?: number }> {
+  const row = await db
+    .selectFrom('endpoints')
+    .innerJoin('endpointServices', 'endpointServices.id', 'endpoints.serviceId')
+    .select(['endpoints.serviceId', 'endpoints.markerId', 'endpointServices.projectId as serviceProjectId'])
+    .where('endpoints.id', '=', endpointId)
+    .executeTakeFirst()
+  return row ?? {}
+}
+
+/** One professional endpoint connected to the service (not being deleted), or undefined. */
+export async function findProfessionalEndpoint(db: Executor, serviceId: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('endpoints').select('id').where('serviceId', '=', serviceId).where('edition', '=', 'profession').where('status', '!=', 'deleting').limit(1).executeTakeFirst()
+}
+
+export async function makeEndpointProfessional(tx: Executor, id: string, stamp: string): Promise<void> {
+  await tx.updateTable('endpoints').set({ edition: 'profession', updatedAt: stamp }).where('id', '=', id).execute()
+}
+
+/** The endpoints `ids` among the service's connections (those not connected to it are left out). */
+export async function findConnectionRows(db: Executor, serviceId: string, ids: string[]): Promise<EndpointRow[]> {
+  return db.selectFrom('endpoints').selectAll().where('serviceId', '=', serviceId).where('id', 'in', ids).execute()
+}
+
+/** The provider's description of a connection. */
+export async function setConnectionDescription(tx: Executor, id: string, description: string, stamp: string): Promise<void> {
+  await tx.updateTable('endpoints').set({ connectionDescription: description, updatedAt: stamp }).where('id', '=', id).execute()
+}
+
+/** The consumer's settings of an endpoint; a field left out keeps its value, a null policy document clears it. */
+export interface EndpointSettingsChange {
+  whitelist?: string[]
+  enableWhitelist?: boolean
+  policyStatement?: unknown[]
+  policyDocument?: Record<string, unknown> | null
+  routetables?: string[]
+}
+
+export async function updateEndpointSettings(tx: Executor, id: string, change: EndpointSettingsChange, stamp: string): Promise<void> {
+  const json = (value: unknown) => (value === undefined ? undefined : JSON.stringify(value))
+  await tx
+    .updateTable('endpoints')
+    .set({
+      whitelist: json(change.whitelist),
+      enableWhitelist: change.enableWhitelist === undefined ? undefined : change.enableWhitelist ? 1 : 0,
+      policyStatement: json(change.policyStatement),
+      policyDocument: change.policyDocument === null ? null : json(change.policyDocument),
+      routetables: json(change.routetables),
+      updatedAt: stamp,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** An endpoint as it is created, in the consumer's terms (a policy document absent when none was given). */
+export type NewEndpoint = Pick<
+  Endpoint,
+  | 'id' | 'projectId' | 'accountId' | 'serviceId' | 'vpcId' | 'subnetId' | 'ip' | 'markerId' | 'enableDns' | 'whitelist' | 'enableWhitelist'
+  | 'description' | 'routetables' | 'policyStatement' | 'policyDocument' | 'createdAt' | 'edition' | 'ipv6Address'
+> & { ipNumber: number | null; requiresApproval: boolean; transitionDueAt: string | null }
+
+/** Inserts the endpoint as `creating`. */
+export async function insertEndpoint(tx: Executor, endpoint: NewEndpoint): Promise<void> {
+  await tx
+    .insertInto('endpoints')
+    .values({
+      ...endpoint,
+      status: 'creating',
+      requiresApproval: endpoint.requiresApproval ? 1 : 0,
+      enableDns: endpoint.enableDns ? 1 : 0,
+      whitelist: JSON.stringify(endpoint.whitelist),
+      enableWhitelist: endpoint.enableWhitelist ? 1 : 0,
+      connectionDescription: '',
+      routetables: JSON.stringify(endpoint.routetables),
+      policyStatement: JSON.stringify(endpoint.policyStatement),
+      policyDocument: endpoint.policyDocument === undefined ? null : JSON.stringify(endpoint.policyDocument),
+      errors: '[]',
+      updatedAt: endpoint.createdAt,
+    })
+    .execute()
+}
+
+/** Moves the endpoint from `from` to `deleting`; answers false when its status was no longer `from`. */
+export async function markEndpointDeleting(tx: Executor, id: string, from: string, stamp: string, transitionDueAt: string | null): Promise<boolean> {
+  const changed = await tx.updateTable('endpoints').set({ status: 'deleting', updatedAt: stamp, transitionDueAt }).where('id', '=', id).where('status', '=', from).executeTakeFirst()
+  return Number(changed.numUpdatedRows) > 0
+}
+
+/** The caller's endpoints of the gateway service (not being deleted) with the route tables they hold. */
+export async function routeTablesOfServiceEndpoints(db: Executor, projectId: string, serviceId: string, exceptEndpointId?: string): Promise<Array<{ id: string; routetables: string[] }>> {
+  let query = db.selectFrom('endpoints').select(['id', 'routetables']).where('projectId', '=', projectId).where('serviceId', '=', serviceId).where('status', '!=', 'deleting')
+  if (exceptEndpointId) query = query.where('id', '!=', exceptEndpointId)
+  return (await query.execute()).map((row) => ({ id: row.id, routetables: JSON.parse(row.routetables) as string[] }))
 }

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { Executor } from '../database.ts'
 import type { ForwardingTable } from '../schema.ts'
-import type { Forwarding } from '../../domain/model.ts'
+import type { Forwarding } from '../../model/resources.ts'
 
 export type ForwardingRow = Selectable<ForwardingTable>
 

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import { lockRows, type Dialect, type Executor } from '../database.ts'
 import type { ServicePermissionsTable } from '../schema.ts'
-import type { Page, Paged, Permission } from '../../domain/model.ts'
+import type { Page, Paged, Permission } from '../../model/resources.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 
 type PermissionRow = Selectable<ServicePermissionsTable>
@@ -71,4 +71,8 @@ export async function hasAnyPermission(db: Executor, serviceId: string, candidat
   const query = db.selectFrom('servicePermissions').select('id').where('serviceId', '=', serviceId).where('permission', 'in', candidates)
   const rows = await lockRows(query, dialect, 'share').execute()
   return rows.length > 0
+}
+
+export async function setPermissionDescription(db: Executor, id: string, description: string): Promise<void> {
+  await db.updateTable('servicePermissions').set({ description }).where('id', '=', id).execute()
 }

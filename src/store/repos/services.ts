@@ -1,8 +1,8 @@
-import type { Selectable } from 'kysely'
+import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely'
 import { lockRows, type Dialect, type Executor } from '../database.ts'
-import type { EndpointServicesTable } from '../schema.ts'
-import type { EndpointService, Page, Paged, Scope, ServiceStatus } from '../../domain/model.ts'
-import { tagsOf, tagsOfJoinedRows, tagsOfOne } from './tags.ts'
+import type { Database, EndpointServicesTable } from '../schema.ts'
+import type { EndpointService, Page, Paged, PortMapping, Scope, ServiceStatus, Tag } from '../../model/resources.ts'
+import { tagsOf, tagsOfJoinedRows } from './tags.ts'
 import { prepared } from '../prepared.ts'
 import { applyPage, containsIgnoringCase } from './paging.ts'
 
@@ -18,7 +18,15 @@ export interface ServiceFilter {
   serverType?: string
 }
 
-function toService(row: ServiceRow, connectionCount: number, tags: EndpointService['tags']): EndpointService {
+/** What a service is built from, however it was read: its row, its tags in the order written, its live connections. */
+interface ServiceParts {
+  row: ServiceRow
+  tags: Tag[]
+  liveConnections: number
+}
+
+/** Builds a service from its parts: the one assembly behind GET, create, update, describe and every list. */
+function assembleService({ row, tags, liveConnections }: ServiceParts): EndpointService {
   return {
     id: row.id,
     projectId: row.projectId,
@@ -40,7 +48,7 @@ function toService(row: ServiceRow, connectionCount: number, tags: EndpointServi
     ports: JSON.parse(row.ports),
     errors: JSON.parse(row.errors),
     tags,
-    connectionCount,
+    connectionCount: liveConnections,
     isPublic: row.isPublic === 1,
     ownerName: row.ownerName,
     isCharge: row.isCharge === 1,
@@ -52,35 +60,28 @@ function toService(row: ServiceRow, connectionCount: number, tags: EndpointServi
   }
 }
 
-const liveConnectionsOfOne = prepared((db, serviceId: string) =>
-  db
-    .selectFrom('endpoints')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('serviceId', '=', serviceId)
-    .where('status', 'in', LIVE_CONNECTION_STATUSES),
-)
+/** The one definition of a live connection, for every count of them (GET, lists, delete checks). */
+export function isLiveConnection(eb: ExpressionBuilder<Database, 'endpoints'>): Expression<SqlBool> {
+  return eb('endpoints.status', 'in', LIVE_CONNECTION_STATUSES)
+}
 
-/** Completes rows with their tags and live connection counts (two queries for any number of rows). */
-export async function hydrateServices(db: Executor, rows: ServiceRow[]): Promise<EndpointService[]> {
+/**
+ * Completes rows, however they were fetched, with their tags and live connection counts (two queries
+ * for any number of rows) and assembles them.
+ */
+export async function completeServices(db: Executor, rows: ServiceRow[]): Promise<EndpointService[]> {
   if (rows.length === 0) return []
-  if (rows.length === 1) {
-    // One service (get, create, update): the same two queries, prepared once.
-    const row = rows[0]!
-    const tags = await tagsOfOne(db, 'endpoint_service', row.id)
-    const [count] = (await liveConnectionsOfOne(db, row.id)).rows
-    return [toService(row, Number(count?.n ?? 0), tags)]
-  }
   const ids = rows.map((r) => r.id)
   const tags = await tagsOf(db, 'endpoint_service', ids)
   const counts = await db
     .selectFrom('endpoints')
     .select(['serviceId', (eb) => eb.fn.countAll<number>().as('n')])
     .where('serviceId', 'in', ids)
-    .where('status', 'in', LIVE_CONNECTION_STATUSES)
+    .where(isLiveConnection)
     .groupBy('serviceId')
     .execute()
   const countById = new Map(counts.map((c) => [c.serviceId, Number(c.n)]))
-  return rows.map((row) => toService(row, countById.get(row.id) ?? 0, tags.get(row.id) ?? []))
+  return rows.map((row) => assembleService({ row, tags: tags.get(row.id) ?? [], liveConnections: countById.get(row.id) ?? 0 }))
 }
 
 /**
@@ -100,7 +101,7 @@ const ownServiceWithTags = prepared((db, countedId: string, projectId: string, i
         .selectFrom('endpoints')
         .select(eb.fn.countAll<number>().as('n'))
         .where('serviceId', '=', countedId)
-        .where('status', 'in', LIVE_CONNECTION_STATUSES)
+        .where(isLiveConnection)
         .as('liveConnections'),
     ])
     .where('endpointServices.projectId', '=', projectId)
@@ -115,7 +116,7 @@ export async function findOwnService(db: Executor, scope: Scope, id: string): Pr
   const { rows } = await ownServiceWithTags(db, id, scope.projectId, id)
   const [first] = rows
   if (first === undefined) return undefined
-  return toService(first, Number(first.liveConnections ?? 0), tagsOfJoinedRows(rows))
+  return assembleService({ row: first, tags: tagsOfJoinedRows(rows), liveConnections: Number(first.liveConnections ?? 0) })
 }
 
 /** The service with `id` in the caller's project, or undefined (another project's service is absent). */
@@ -148,7 +149,7 @@ export async function listServices(db: Executor, scope: Scope, filter: ServiceFi
   }
   const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   const rows = await applyPage(query.selectAll(), page).execute()
-  return { items: await hydrateServices(db, rows), totalCount: Number(total.n) }
+  return { items: await completeServices(db, rows), totalCount: Number(total.n) }
 }
 
 /** A service by id or by exact full name, across tenants: the consumer-side lookup of `describe`. */
@@ -165,5 +166,86 @@ export async function listPublicServices(db: Executor, filter: Omit<ServiceFilte
   if (filter.nameContains !== undefined) query = query.where(containsIgnoringCase('serviceName', filter.nameContains))
   const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   const rows = await applyPage(query.selectAll(), page).execute()
-  return { items: await hydrateServices(db, rows), totalCount: Number(total.n) }
+  return { items: await completeServices(db, rows), totalCount: Number(total.n) }
+}
+
+/** The caller's other services (not being deleted) on backend port `portId`, with their port mappings. */
+export async function servicesOnBackendPort(tx: Executor, projectId: string, portId: string, exceptServiceId?: string): Promise<Array<{ id: string; ports: PortMapping[] }>> {
+  let query = tx.selectFrom('endpointServices').select(['id', 'ports']).where('projectId', '=', projectId).where('portId', '=', portId).where('status', '!=', 'deleting')
+  if (exceptServiceId) query = query.where('id', '!=', exceptServiceId)
+  return (await query.execute()).map((row) => ({ id: row.id, ports: JSON.parse(row.ports) as PortMapping[] }))
+}
+
+/** A service as it is created: what the provider chose, and when its first transition is due. */
+export type NewService = Pick<
+  EndpointService,
+  | 'id' | 'projectId' | 'accountId' | 'shortName' | 'serviceName' | 'portId' | 'vpcId' | 'serverType' | 'serviceType' | 'approvalEnabled'
+  | 'status' | 'ip' | 'tcpProxy' | 'description' | 'enablePolicy' | 'ipVersion' | 'snatNetworkId' | 'ports' | 'createdAt'
+> & { transitionDueAt: string | null }
+
+export async function insertService(tx: Executor, service: NewService): Promise<void> {
+  await tx
+    .insertInto('endpointServices')
+    .values({
+      ...service,
+      approvalEnabled: service.approvalEnabled ? 1 : 0,
+      enablePolicy: service.enablePolicy ? 1 : 0,
+      ports: JSON.stringify(service.ports),
+      errors: '[]',
+      updatedAt: service.createdAt,
+    })
+    .execute()
+}
+
+/** One live connection of the service (the reason it may not be deleted yet), or undefined. */
+export async function findLiveConnection(tx: Executor, serviceId: string): Promise<{ id: string } | undefined> {
+  return tx.selectFrom('endpoints').select('id').where('serviceId', '=', serviceId).where(isLiveConnection).limit(1).executeTakeFirst()
+}
+
+export async function markServiceDeleting(tx: Executor, id: string, stamp: string, transitionDueAt: string | null): Promise<void> {
+  await tx.updateTable('endpointServices').set({ status: 'deleting', updatedAt: stamp, transitionDueAt }).where('id', '=', id).execute()
+}
+
+/** The provider's changeable settings of a service; a field left out keeps its value. */
+export interface ServiceSettings {
+  approvalEnabled?: boolean
+  shortName?: string
+  serviceName?: string
+  portId?: string
+  ports?: PortMapping[]
+  tcpProxy?: string
+  description?: string
+  ip?: string
+}
+
+export async function updateServiceSettings(tx: Executor, id: string, settings: ServiceSettings, stamp: string): Promise<void> {
+  const { approvalEnabled, ports, ...plain } = settings
+  await tx
+    .updateTable('endpointServices')
+    .set({
+      ...plain,
+      ...(approvalEnabled === undefined ? {} : { approvalEnabled: approvalEnabled ? 1 : 0 }),
+      ...(ports === undefined ? {} : { ports: JSON.stringify(ports) }),
+      updatedAt: stamp,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** The editions a service accepts, and whether it takes several backends. */
+export async function setServiceEditions(tx: Executor, id: string, editions: { supportedEditions: string[]; enableMultiServer: boolean }, stamp: string): Promise<void> {
+  await tx
+    .updateTable('endpointServices')
+    .set({ supportedEditions: JSON.stringify(editions.supportedEditions), enableMultiServer: editions.enableMultiServer ? 1 : 0, updatedAt: stamp })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function setServerResources(tx: Executor, id: string, resources: Array<{ resourceId: string; availabilityZoneId: string }>, stamp: string): Promise<void> {
+  await tx.updateTable('endpointServices').set({ serverResources: JSON.stringify(resources), updatedAt: stamp }).where('id', '=', id).execute()
+}
+
+/** A service by id alone, whoever owns it: for an endpoint's own service, which the caller already reached through the endpoint. */
+export async function findServiceRowOfEndpoint(db: Executor, serviceId: string): Promise<ServiceRow> {
+  return db.selectFrom('endpointServices').selectAll().where('id', '=', serviceId).executeTakeFirstOrThrow()
 }

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { Dialect, Executor } from '../database.ts'
 import type { EventDeliveriesTable, EventSubscriptionsTable } from '../schema.ts'
-import type { Page, Scope } from '../../domain/model.ts'
+import type { Page, Scope } from '../../model/resources.ts'
 import { applyPage } from './paging.ts'
 
 export type SubscriptionRow = Selectable<EventSubscriptionsTable>

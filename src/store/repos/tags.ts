@@ -1,7 +1,7 @@
 import { expressionBuilder, type Expression, type SqlBool } from 'kysely'
 import { lockRows, type Dialect, type Executor, type Tx } from '../database.ts'
 import type { Database } from '../schema.ts'
-import type { Tag } from '../../domain/model.ts'
+import type { Tag } from '../../model/resources.ts'
 import { containsIgnoringCase } from './paging.ts'
 import { prepared } from '../prepared.ts'
 
@@ -39,16 +39,6 @@ export async function tagsOf(db: Executor, resourceType: TaggedResource, resourc
     .execute()
   for (const row of rows) byResource.get(row.resourceId)?.push({ key: row.key, value: row.value })
   return byResource
-}
-
-const tagsOfOneQuery = prepared((db, resourceType: string, resourceId: string) =>
-  db.selectFrom('tags').select(['key', 'value']).where('resourceType', '=', resourceType).where('resourceId', '=', resourceId).orderBy('position').orderBy('key'),
-)
-
-/** Tags of one resource, in the order they were given (as tagsOf answers for it). */
-export async function tagsOfOne(db: Executor, resourceType: TaggedResource, resourceId: string): Promise<Tag[]> {
-  const { rows } = await tagsOfOneQuery(db, resourceType, resourceId)
-  return rows.map((row) => ({ key: row.key, value: row.value }))
 }
 
 export async function deleteTagsOf(db: Executor, resourceType: TaggedResource, resourceId: string): Promise<void> {

@@ -1,4 +1,4 @@
-/** Domain shapes, camelCase and framework-free; the API layer maps them to the wire. */
+/** Resource shapes, camelCase and framework-free: the domain works with them, the store reads and writes them, the API layer maps them to the wire. */
 
 /** Every domain and repository call takes the caller's scope first; no query runs without it. */
 export interface Scope {
