@@ -6,6 +6,7 @@ import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect,
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
 import { allowDirect } from './direct-sqlite.ts'
+import { allowRemembered } from './remembered-postgres.ts'
 import { sqliteFile } from './sqlite-url.ts'
 import { SnakeCaseQueries, StatementCache } from './sqlite-statements.ts'
 import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
@@ -68,7 +69,9 @@ function openPostgres(url: string): Kysely<Database> {
   // process down: the error reaches the query that uses it, and the pool replaces the client.
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
+  allowRemembered(db, pool)
+  return db
 }
 
 const TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P01'])
