@@ -62,7 +62,8 @@ export class RememberedPostgres {
       if (this.pending === undefined) {
         const check: Check = { sequence: this.nextSequence++, waiters: [] }
         this.pending = check
-        queueMicrotask(() => this.send(check))
+        // After the I/O callbacks of this turn: every request read from the network in it shares the check.
+        setImmediate(() => this.send(check))
       }
       this.pending.waiters.push({ resolve, reject })
     })
