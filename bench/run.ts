@@ -202,10 +202,13 @@ async function startVpcep(databaseUrl: string, options: { logLevel?: string; wor
   }
 }
 
-/** CPU time (user + system) a process and its live descendants (VPCEP_WORKERS) have used so far, in milliseconds. */
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds, with that of its descendants: the
+ * live ones (VPCEP_WORKERS, PostgreSQL backends) and those that ended (counted in the parent once reaped).
+ */
 function cpuMs(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
-  let ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  let ms = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / 100
   let children: string[] = []
   try {
     children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
@@ -726,34 +729,43 @@ async function postgresRows(): Promise<void> {
       await client.end()
     }
   }
+  // The database server's own CPU per request (postmaster and its backends), beside vpcep's.
+  const postmaster = Number(fs.readFileSync(path.join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
+  const pgRow = async (measure: () => Promise<Row>): Promise<Row> => {
+    const before = cpuMs(postmaster)
+    const row = await measure()
+    const used = cpuMs(postmaster) - before
+    row.note = [row.note, `PostgreSQL server ${fmt((used * 1000) / (row.vpcep.count + row.vpcep.warmupCount), 0)} µs CPU/req`].filter(Boolean).join('; ')
+    return row
+  }
   const changed = (before: number) => async () => `${(await decisions()) - before} state changes committed (warm-up included)`
   if (wantedOnPg('get') || wantedOnPg('workers')) {
-    const one = await measureRow('PostgreSQL: GET endpoint service, AK/SK, 1 instance', [{ url: a.url, pid: a.pid, requests: getServiceRequests(a, world) }])
+    const one = await pgRow(() => measureRow('PostgreSQL: GET endpoint service, AK/SK, 1 instance', [{ url: a.url, pid: a.pid, requests: getServiceRequests(a, world) }]))
     if (wantedOnPg('workers')) {
       const two = await startVpcep(databaseUrl, { workers: 2 })
       await warmUp(two, getServiceRequests(two, world))
-      const workers = await measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 workers', [{ url: two.url, pid: two.pid, requests: getServiceRequests(two, world) }])
+      const workers = await pgRow(() => measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 workers', [{ url: two.url, pid: two.pid, requests: getServiceRequests(two, world) }]))
       await two.stop()
-      workers.note = `${coresNote(workers, one)}; the two 1-process instances idle meanwhile`
+      workers.note = `${workers.note}; ${coresNote(workers, one)}; the two 1-process instances idle meanwhile`
       aim(workers, '≥ 1.3× the 1-instance row', (r) => r.vpcep.rps >= 1.3 * one.vpcep.rps)
       facts.push(['PostgreSQL: 2 workers vs 1 instance', `${(workers.vpcep.rps / one.vpcep.rps).toFixed(2)}× req/s (${fmt(workers.vpcep.rps, 0)} vs ${fmt(one.vpcep.rps, 0)}); CPU ${fmt(workers.vpcep.cpuUs, 0)} vs ${fmt(one.vpcep.cpuUs, 0)} µs/req`])
     }
-    await measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 instances', [
+    await pgRow(() => measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 instances', [
       { url: a.url, pid: a.pid, requests: getServiceRequests(a, world) },
       { url: b.url, pid: b.pid, requests: getServiceRequests(b, world) },
-    ], 'one load process per instance, 25 connections each; baselines: one bare server, 50 connections')
+    ], 'one load process per instance, 25 connections each; baselines: one bare server, 50 connections'))
   }
   const half = world.endpointIds.slice(0, VARIANTS)
   const otherHalf = world.endpointIds.slice(VARIANTS, 2 * VARIANTS)
   if (wantedOnPg('decide')) {
     let before = await decisions()
-    const decided = await measureRow('PostgreSQL: accept/reject connection, 1 instance', [{ url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) }], undefined, changed(before))
+    const decided = await pgRow(() => measureRow('PostgreSQL: accept/reject connection, 1 instance', [{ url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) }], undefined, changed(before)))
     aim(decided, '≥ 2,000 req/s, durable', (r) => r.vpcep.rps >= 2000 && r.vpcep.non2xx === 0)
     before = await decisions()
-    await measureRow('PostgreSQL: accept/reject connection, 2 instances', [
+    await pgRow(() => measureRow('PostgreSQL: accept/reject connection, 2 instances', [
       { url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) },
       { url: b.url, pid: b.pid, requests: decisionRequests(b, world, otherHalf) },
-    ], 'each instance decides its own 400 endpoints', changed(before))
+    ], 'each instance decides its own 400 endpoints', changed(before)))
   }
   if (wantedOnPg('webhooks')) {
     log('PostgreSQL: webhook delivery, 2 instances')
