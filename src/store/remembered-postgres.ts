@@ -5,6 +5,14 @@ import type { Db } from './database.ts'
 /** Remembered results at most; past that the cache starts again empty (each entry is a few rows). */
 const RESULT_CAPACITY = 10_000
 
+/**
+ * Under a steady write load every check finds a commit since the last one, so a remembered read costs a
+ * check and then the query anyway. After this many such checks in a row, reads go straight to the
+ * database for CHECK_PAUSE_MS before checking again.
+ */
+const CHANGED_CHECKS_BEFORE_PAUSE = 3
+const CHECK_PAUSE_MS = 20
+
 /** What the server's snapshot is made of: the first running txid, the first unassigned one, the running ones. */
 const SNAPSHOT = 'select pg_current_snapshot()::text as s'
 
@@ -34,13 +42,25 @@ export class RememberedPostgres {
   private versionSequence = -1
   private nextSequence = 0
   private pending: Check | undefined
+  /** Checks in a row that found the database changed, and until when reads skip the check because of them. */
+  private changedInARow = 0
+  private directUntil = 0
 
   constructor(private readonly pool: pg.Pool) {}
 
   async execute<R>(db: Db, query: CompiledQuery<R>, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+    // A direct read is always fresh; while checks keep finding changes it is also the cheaper one.
+    if (this.directUntil > 0 && performance.now() < this.directUntil) return db.executeQuery<R>({ ...query, parameters })
     const { sequence, version } = await this.check()
     if (sequence < this.versionSequence) return db.executeQuery<R>({ ...query, parameters })
     if (sequence > this.versionSequence) {
+      if (version !== this.version) {
+        this.changedInARow++
+        if (this.changedInARow >= CHANGED_CHECKS_BEFORE_PAUSE) this.directUntil = performance.now() + CHECK_PAUSE_MS
+      } else {
+        this.changedInARow = 0
+        this.directUntil = 0
+      }
       if (version !== this.version || this.results.size >= RESULT_CAPACITY) this.results.clear()
       this.version = version
       this.versionSequence = sequence
