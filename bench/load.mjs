@@ -1,7 +1,8 @@
 // Load generator, run as its own process so it never shares the server's event loop. Reads a spec file
 // (argv[2]): { url, connections, warmupSec, durationSec, requests: [{ method, path, headers, body? }] },
 // cycles through the pre-signed requests in order (one shared counter across connections), and prints
-// one JSON line: { count, warmupCount, seconds, statuses, latencies } with every measured latency in milliseconds.
+// one JSON line: { count, warmupCount, seconds, statuses, latencies, cpuMs } with every measured latency in
+// milliseconds and the CPU time this load process used (so a table can say what the load itself took).
 import fs from 'node:fs'
 import autocannon from 'autocannon'
 
@@ -42,4 +43,4 @@ if (spec.warmupSec > 0) warmupCount = (await run(spec.warmupSec)).result.request
 const latencies = []
 const statuses = {}
 const { result, seconds } = await run(spec.durationSec, latencies, statuses)
-process.stdout.write(`${JSON.stringify({ count: latencies.length, warmupCount, seconds, statuses, errors: result.errors, timeouts: result.timeouts, latencies: latencies.map((l) => Math.round(l * 1000) / 1000) })}\n`)
+process.stdout.write(`${JSON.stringify({ count: latencies.length, warmupCount, seconds, statuses, errors: result.errors, timeouts: result.timeouts, latencies: latencies.map((l) => Math.round(l * 1000) / 1000), cpuMs: ((u) => (u.user + u.system) / 1000)(process.cpuUsage()) })}\n`)

@@ -7,7 +7,7 @@
 //
 // Settings (environment): BENCH_DURATION seconds per measurement (5), BENCH_WARMUP seconds before each (1),
 // BENCH_CONNECTIONS (50), BENCH_ENDPOINTS_LARGE (100000), BENCH_SKIP_PG=1 to leave out the PostgreSQL rows,
-// BENCH_ONLY=comma-separated row keys (get,token,list,decide,create,webhooks,large,pg) to run a subset
+// BENCH_ONLY=comma-separated row keys (get,workers,token,list,decide,create,webhooks,large,pg,dataplane) to run a subset
 // (with pg and others, the PostgreSQL rows of those keys only),
 // BENCH_PROFILE=dir to start every vpcep process with --cpu-prof writing into dir.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
@@ -54,6 +54,9 @@ interface Measured {
   count: number
   non2xx: number
   warmupCount: number
+  /** Cores the server process(es) and the load processes kept busy on average over the measurement. */
+  serverCores: number
+  loadCores: number
 }
 
 const children = new Set<ChildProcess>()
@@ -137,7 +140,7 @@ interface VpcepProcess {
 let built = false
 
 /** Starts the server as `npm start` does (`node --enable-source-maps dist/main.mjs`) on a free port and waits for /healthz. */
-async function startVpcep(databaseUrl: string, options: { logLevel?: string } = {}): Promise<VpcepProcess> {
+async function startVpcep(databaseUrl: string, options: { logLevel?: string; workers?: number } = {}): Promise<VpcepProcess> {
   // Once per run, before the first start: every process of the run measures the bundle of this checkout's src/.
   if (!built) {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' })
@@ -153,6 +156,7 @@ async function startVpcep(databaseUrl: string, options: { logLevel?: string } = 
     VPCEP_QUOTA_ENDPOINTS: '1000000',
     VPCEP_QUOTA_ENDPOINT_SERVICES: '1000',
     VPCEP_REGION: REGION,
+    VPCEP_WORKERS: String(options.workers ?? 1),
   }
   const started = performance.now()
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_PROFILE)] : []
@@ -198,10 +202,19 @@ async function startVpcep(databaseUrl: string, options: { logLevel?: string } = 
   }
 }
 
-/** CPU time (user + system) a process has used so far, in milliseconds. */
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds, with that of its descendants: the
+ * live ones (VPCEP_WORKERS, PostgreSQL backends) and those that ended (counted in the parent once reaped).
+ */
 function cpuMs(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  let ms = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / 100
+  let children: string[] = []
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
+  } catch {}
+  for (const child of children) ms += cpuMs(Number(child))
+  return ms
 }
 
 /** Peak resident set size (VmHWM) of a process, in MB. */
@@ -260,6 +273,16 @@ interface LoadResult {
   statuses: Record<string, number>
   latencies: number[]
   warmupCount?: number
+  cpuMs: number
+}
+
+/**
+ * A freshly started process compiles its hot paths in the first thousands of requests: one unmeasured
+ * load first, so the rows compare servers in the same (steady) state however recently each was started.
+ */
+async function warmUp(server: VpcepProcess, requests: Prepared[]): Promise<void> {
+  log(`warming up the server on port ${server.host.split(':')[1]}`)
+  await load([{ url: server.url, pid: server.pid, requests }])
 }
 
 /** Runs one load process per target at once (connections split between them) and merges their results. */
@@ -267,6 +290,7 @@ async function load(targets: Array<{ url: string; pid: number; requests: Prepare
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpcep-bench-load-'))
   try {
     const cpuBefore = targets.reduce((sum, t) => sum + cpuMs(t.pid), 0)
+    const started = performance.now()
     const results = await Promise.all(
       targets.map(async (target, i) => {
         const file = path.join(dir, `spec-${i}.json`)
@@ -290,6 +314,7 @@ async function load(targets: Array<{ url: string; pid: number; requests: Prepare
     }
     all.sort()
     const cpuUsed = targets.reduce((sum, t) => sum + cpuMs(t.pid), 0) - cpuBefore
+    const wallMs = performance.now() - started
     const served = results.reduce((n, r) => n + r.count + (r.warmupCount ?? 0), 0)
     let non2xx = 0
     for (const r of results) for (const [status, n] of Object.entries(r.statuses)) if (!status.startsWith('2')) non2xx += n
@@ -301,6 +326,8 @@ async function load(targets: Array<{ url: string; pid: number; requests: Prepare
       count: all.length,
       non2xx,
       warmupCount: results.reduce((n, r) => n + (r.warmupCount ?? 0), 0),
+      serverCores: cpuUsed / wallMs,
+      loadCores: results.reduce((n, r) => n + r.cpuMs, 0) / wallMs,
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
@@ -316,8 +343,23 @@ interface Row {
   plain: Measured
   bytes: number
   note?: string
+  /** The issue's target for this row, and whether this run met it. */
+  target?: { text: string; met: boolean }
 }
 const rows: Row[] = []
+
+/** Sets the target a row is judged by. */
+function aim(row: Row | undefined, text: string, met: (row: Row) => boolean): void {
+  if (row) row.target = { text, met: met(row) }
+}
+
+const percentOfVerifying = (row: Row) => (100 * row.vpcep.rps) / row.verify.rps
+
+/** A note for a row of several processes: where the two cores went during its measurement. */
+function coresNote(row: Row, versus?: Row): string {
+  const of = (r: Row) => `server ${fmt(r.vpcep.serverCores, 2)} cores, load generator ${fmt(r.vpcep.loadCores, 2)}`
+  return versus ? `${of(row)} (1 process: ${of(versus)})` : of(row)
+}
 const facts: Array<[string, string]> = []
 let bare: { plain: BareServer; verify: BareServer } | undefined
 
@@ -361,9 +403,10 @@ function fmt(value: number, digits: number): string {
 }
 
 function printTable(): void {
-  const header = ['row', 'req/s', 'p50 ms', 'p99 ms', 'vs verifying bare', 'vs bare', 'verifying bare req/s (p99 ms)', 'bare req/s (p99 ms)', 'CPU µs/req: vpcep / verifying bare / bare', 'body B', 'non-2xx']
+  const header = ['row', 'target', 'req/s', 'p50 ms', 'p99 ms', 'vs verifying bare', 'vs bare', 'verifying bare req/s (p99 ms)', 'bare req/s (p99 ms)', 'CPU µs/req: vpcep / verifying bare / bare', 'body B', 'non-2xx']
   const lines = rows.map((r) => [
     r.name,
+    r.target ? `${r.target.text}: ${r.target.met ? 'met' : '**missed**'}` : '-',
     fmt(r.vpcep.rps, 0),
     fmt(r.vpcep.p50, 2),
     fmt(r.vpcep.p99, 2),
@@ -562,8 +605,22 @@ async function sqliteRows(dir: string): Promise<void> {
   const tokens = await issueTokens(server, provider, 8)
   await startBaselines([keyOf(provider), keyOf(consumer)], tokens.map((t) => sha256Hex(t)))
 
-  if (wanted('get')) {
+  if (wanted('get') || wanted('workers')) {
+    await warmUp(server, getServiceRequests(server, world))
     const row = await measureRow('SQLite: GET endpoint service, AK/SK', [{ url: server.url, pid: server.pid, requests: getServiceRequests(server, world) }])
+    aim(row, '≤ 80 µs CPU, ≥ 55 % of verifying bare, p99 < 20 ms', (r) => r.vpcep.cpuUs <= 80 && percentOfVerifying(r) >= 55 && r.vpcep.p99 < 20)
+    if (wanted('workers')) {
+      // The same database and requests through VPCEP_WORKERS=2 (the 1-process server stopped meanwhile).
+      await server.stop()
+      const two = await startVpcep(databaseUrl, { workers: 2 })
+      await warmUp(two, getServiceRequests(two, world))
+      const workers = await measureRow('SQLite: GET endpoint service, AK/SK, 2 workers', [{ url: two.url, pid: two.pid, requests: getServiceRequests(two, world) }])
+      await two.stop()
+      workers.note = coresNote(workers, row)
+      aim(workers, '≥ 1.3× the 1-process row', (r) => r.vpcep.rps >= 1.3 * row.vpcep.rps)
+      facts.push(['SQLite: 2 workers vs 1 process', `${(workers.vpcep.rps / row.vpcep.rps).toFixed(2)}× req/s (${fmt(workers.vpcep.rps, 0)} vs ${fmt(row.vpcep.rps, 0)}); CPU ${fmt(workers.vpcep.cpuUs, 0)} vs ${fmt(row.vpcep.cpuUs, 0)} µs/req (primary and workers together)`])
+      server = await startVpcep(databaseUrl)
+    }
     // Reference, not vpcep: Fastify with the same lean check and no database, same requests and body size.
     const floor = await startBare('fastify', [keyOf(provider)], [], row.bytes)
     log('reference: Fastify + lean check, no database')
@@ -581,13 +638,15 @@ async function sqliteRows(dir: string): Promise<void> {
   }
   let listSmall: Row | undefined
   if (wanted('list')) listSmall = await measureRow(`SQLite: list endpoints, limit=100, ${SMALL} endpoints`, [{ url: server.url, pid: server.pid, requests: listRequests(server, world) }])
+  aim(listSmall, '≤ 400 µs CPU', (r) => r.vpcep.cpuUs <= 400)
   if (wanted('decide')) {
     const before = await sqliteDecisionCount(file)
     const ids = world.endpointIds.slice(0, VARIANTS)
-    await measureRow('SQLite: accept/reject connection', [{ url: server.url, pid: server.pid, requests: decisionRequests(server, world, ids) }], `${ids.length} endpoints, each request changes one (durable commit, synchronous=FULL)`, async () => {
+    const decided = await measureRow('SQLite: accept/reject connection', [{ url: server.url, pid: server.pid, requests: decisionRequests(server, world, ids) }], `${ids.length} endpoints, each request changes one (durable commit, synchronous=FULL)`, async () => {
       const changes = (await sqliteDecisionCount(file)) - before
       return `${changes} state changes committed (warm-up included)`
     })
+    aim(decided, '≥ 2,000 req/s, durable', (r) => r.vpcep.rps >= 2000 && r.vpcep.non2xx === 0)
   }
   if (wanted('webhooks')) {
     log('SQLite: webhook delivery')
@@ -622,6 +681,7 @@ async function sqliteRows(dir: string): Promise<void> {
 
   server = await startVpcep(databaseUrl)
   const listLarge = await measureRow(`SQLite: list endpoints, limit=100, ${LARGE.toLocaleString('en-US')} endpoints`, [{ url: server.url, pid: server.pid, requests: listRequests(server, world) }])
+  aim(listLarge, '≤ 400 µs CPU, within 1.5× of the 1,000-row list', (r) => r.vpcep.cpuUs <= 400 && (!listSmall || listSmall.vpcep.rps / listSmall.verify.rps / (r.vpcep.rps / r.verify.rps) <= 1.5))
   if (listSmall) {
     // The two rows are minutes apart on a machine others share: compare each to its own baseline.
     const relative = listSmall.vpcep.rps / listSmall.verify.rps / (listLarge.vpcep.rps / listLarge.verify.rps)
@@ -654,6 +714,8 @@ async function postgresRows(): Promise<void> {
   log('PostgreSQL: seeding through the API')
   const world = await seedThroughApi(a, provider, consumer, 2 * VARIANTS)
   const b = await startVpcep(databaseUrl)
+  await warmUp(a, getServiceRequests(a, world))
+  await warmUp(b, getServiceRequests(b, world))
   await startBaselines([keyOf(provider), keyOf(consumer)], [])
   facts.push(['PostgreSQL', `${cluster.version}, fsync=on, synchronous_commit=on; ${world.endpointIds.length} endpoints seeded through the API`])
 
@@ -667,24 +729,43 @@ async function postgresRows(): Promise<void> {
       await client.end()
     }
   }
+  // The database server's own CPU per request (postmaster and its backends), beside vpcep's.
+  const postmaster = Number(fs.readFileSync(path.join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
+  const pgRow = async (measure: () => Promise<Row>): Promise<Row> => {
+    const before = cpuMs(postmaster)
+    const row = await measure()
+    const used = cpuMs(postmaster) - before
+    row.note = [row.note, `PostgreSQL server ${fmt((used * 1000) / (row.vpcep.count + row.vpcep.warmupCount), 0)} µs CPU/req`].filter(Boolean).join('; ')
+    return row
+  }
   const changed = (before: number) => async () => `${(await decisions()) - before} state changes committed (warm-up included)`
-  if (wantedOnPg('get')) {
-    await measureRow('PostgreSQL: GET endpoint service, AK/SK, 1 instance', [{ url: a.url, pid: a.pid, requests: getServiceRequests(a, world) }])
-    await measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 instances', [
+  if (wantedOnPg('get') || wantedOnPg('workers')) {
+    const one = await pgRow(() => measureRow('PostgreSQL: GET endpoint service, AK/SK, 1 instance', [{ url: a.url, pid: a.pid, requests: getServiceRequests(a, world) }]))
+    if (wantedOnPg('workers')) {
+      const two = await startVpcep(databaseUrl, { workers: 2 })
+      await warmUp(two, getServiceRequests(two, world))
+      const workers = await pgRow(() => measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 workers', [{ url: two.url, pid: two.pid, requests: getServiceRequests(two, world) }]))
+      await two.stop()
+      workers.note = `${workers.note}; ${coresNote(workers, one)}; the two 1-process instances idle meanwhile`
+      aim(workers, '≥ 1.3× the 1-instance row', (r) => r.vpcep.rps >= 1.3 * one.vpcep.rps)
+      facts.push(['PostgreSQL: 2 workers vs 1 instance', `${(workers.vpcep.rps / one.vpcep.rps).toFixed(2)}× req/s (${fmt(workers.vpcep.rps, 0)} vs ${fmt(one.vpcep.rps, 0)}); CPU ${fmt(workers.vpcep.cpuUs, 0)} vs ${fmt(one.vpcep.cpuUs, 0)} µs/req`])
+    }
+    await pgRow(() => measureRow('PostgreSQL: GET endpoint service, AK/SK, 2 instances', [
       { url: a.url, pid: a.pid, requests: getServiceRequests(a, world) },
       { url: b.url, pid: b.pid, requests: getServiceRequests(b, world) },
-    ], 'one load process per instance, 25 connections each; baselines: one bare server, 50 connections')
+    ], 'one load process per instance, 25 connections each; baselines: one bare server, 50 connections'))
   }
   const half = world.endpointIds.slice(0, VARIANTS)
   const otherHalf = world.endpointIds.slice(VARIANTS, 2 * VARIANTS)
   if (wantedOnPg('decide')) {
     let before = await decisions()
-    await measureRow('PostgreSQL: accept/reject connection, 1 instance', [{ url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) }], undefined, changed(before))
+    const decided = await pgRow(() => measureRow('PostgreSQL: accept/reject connection, 1 instance', [{ url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) }], undefined, changed(before)))
+    aim(decided, '≥ 2,000 req/s, durable', (r) => r.vpcep.rps >= 2000 && r.vpcep.non2xx === 0)
     before = await decisions()
-    await measureRow('PostgreSQL: accept/reject connection, 2 instances', [
+    await pgRow(() => measureRow('PostgreSQL: accept/reject connection, 2 instances', [
       { url: a.url, pid: a.pid, requests: decisionRequests(a, world, half) },
       { url: b.url, pid: b.pid, requests: decisionRequests(b, world, otherHalf) },
-    ], 'each instance decides its own 400 endpoints', changed(before))
+    ], 'each instance decides its own 400 endpoints', changed(before)))
   }
   if (wantedOnPg('webhooks')) {
     log('PostgreSQL: webhook delivery, 2 instances')

@@ -61,6 +61,16 @@ export interface AppDeps {
   ids?: IdSource
   /** Logger settings; tests pass false. */
   logger?: FastifyServerOptions['logger']
+  /** Where background work scheduled here is also announced, when another process runs the background roles (src/workers). */
+  relay?: BackgroundRelay
+}
+
+/** What a process that does not run the background roles tells the one that does. */
+export interface BackgroundRelay {
+  transitionScheduled(): void
+  /** A delivery was queued or made due outside the dispatcher (a redelivery). */
+  deliveryDue(): void
+  subscriptionsChanged(): void
 }
 
 export interface App {
@@ -112,7 +122,10 @@ export function buildApp(deps: AppDeps): App {
     dnsZone: `vpcep.${config.region}.internal`,
     quotas: config.quotas,
     ...(config.dataplane.mode !== 'off' ? { endpointAddresses: config.dataplane.addressRange } : {}),
-    onTransitionScheduled: () => reconciler?.kick(),
+    onTransitionScheduled: () => {
+      reconciler?.kick()
+      deps.relay?.transitionScheduled()
+    },
   }
   reconciler = new Reconciler(ctx, config.reconcileIntervalMs, server.log, config.eventRetentionHours * 3600 * 1000)
   const events = new EventDelivery(store, clock, ctx.ids, config.region, config.webhooks, server.log, config.eventRetentionHours * 3600 * 1000)
@@ -156,7 +169,18 @@ export function buildApp(deps: AppDeps): App {
     metrics,
     poolId: poolIdFor(config.region),
     signIn,
-    subscriptions: new Subscriptions(ctx, config.webhooks.addresses, () => events.wake(), () => events.subscriptionsChanged()),
+    subscriptions: new Subscriptions(
+      ctx,
+      config.webhooks.addresses,
+      () => {
+        events.wake()
+        deps.relay?.deliveryDue()
+      },
+      () => {
+        events.subscriptionsChanged()
+        deps.relay?.subscriptionsChanged()
+      },
+    ),
     live,
   }
   for (const routes of [versionRoutes, iamRoutes, serviceRoutes, permissionRoutes, connectionRoutes, endpointRoutes, tagRoutes, quotaRoutes, operationsRoutes, adminRoutes, consoleRoutes, subscriptionRoutes, liveRoutes]) {

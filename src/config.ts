@@ -38,6 +38,8 @@ export interface Config {
   dataplane: DataplaneConfig
   /** Webhook delivery of connection events (docs/events.md). */
   webhooks: WebhookSettings
+  /** Server processes sharing the listening port (src/workers); 1: this process serves alone. */
+  workers: number
 }
 
 export interface SecuritySettings {
@@ -181,6 +183,7 @@ export const SETTING_NAMES = [
   'VPCEP_PASSWORD_CHECK_CONCURRENCY', 'VPCEP_TRUST_PROXY',
   'VPCEP_DATAPLANE', 'VPCEP_ENDPOINT_ADDRESS_RANGE', 'VPCEP_DATAPLANE_HOST', 'VPCEP_DEFAULT_BACKEND', 'VPCEP_BACKENDS_FILE', 'VPCEP_DNS_PORT', 'VPCEP_DATAPLANE_POLL_MS',
   'VPCEP_WEBHOOK_ADDRESSES', 'VPCEP_WEBHOOK_TIMEOUT_MS', 'VPCEP_WEBHOOK_MAX_ATTEMPTS', 'VPCEP_WEBHOOK_BACKOFF_MS', 'VPCEP_WEBHOOK_BACKOFF_MAX_MS', 'VPCEP_WEBHOOK_CONCURRENCY', 'VPCEP_WEBHOOK_POLL_MS',
+  'VPCEP_WORKERS',
 ] as const
 
 /** Settings from the JSON file named by VPCEP_CONFIG_FILE, under the environment's. */
@@ -258,7 +261,20 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       pollMs: integerSetting(env, 'VPCEP_WEBHOOK_POLL_MS', 1000, 10, 60_000),
     },
     dataplane: dataplaneConfig(env, databaseUrl),
+    workers: workerCount(env, databaseUrl),
   }
+}
+
+/** VPCEP_WORKERS: a number, or `auto` for one per core; unset: one per core in production, else one. */
+function workerCount(env: NodeJS.ProcessEnv, databaseUrl: string): number {
+  const raw = env.VPCEP_WORKERS?.trim().toLowerCase()
+  const count = raw === 'auto' || ((raw === undefined || raw === '') && env.NODE_ENV === 'production') ? os.availableParallelism() : integerSetting(env, 'VPCEP_WORKERS', 1, 1, 256)
+  // Every worker opens the database itself: an in-memory SQLite database would be one per process.
+  if (count > 1 && /^sqlite:(\/\/)?:memory:$/.test(databaseUrl)) {
+    if (raw === undefined || raw === '') return 1
+    throw new ConfigError('VPCEP_WORKERS above 1 needs a database the workers share: a SQLite file or PostgreSQL, not sqlite::memory:')
+  }
+  return count
 }
 
 const LOOPBACK_FIRST = 0x7f000000

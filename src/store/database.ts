@@ -6,6 +6,7 @@ import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect,
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
 import { allowDirect } from './direct-sqlite.ts'
+import { allowRemembered } from './remembered-postgres.ts'
 import { sqliteFile } from './sqlite-url.ts'
 import { SnakeCaseQueries, StatementCache } from './sqlite-statements.ts'
 import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
@@ -35,7 +36,13 @@ export interface Store {
    * Calls `listener` after each commit of this process that wrote outbox events, so followers of the
    * outbox (event delivery, live streams) need not poll to learn of local changes. Answers an unsubscribe.
    */
-  onOutboxCommit(listener: () => void): () => void
+  onOutboxCommit(listener: (origin: 'here' | 'elsewhere') => void): () => void
+  /**
+   * Tells the onOutboxCommit listeners of a commit that wrote outbox events in another process of this
+   * server (src/workers), as if it had been made here; listeners learn it came from `elsewhere`, so a
+   * relay does not send it back.
+   */
+  announceOutboxCommit(): void
   close(): Promise<void>
 }
 
@@ -68,7 +75,9 @@ function openPostgres(url: string): Kysely<Database> {
   // process down: the error reaches the query that uses it, and the pool replaces the client.
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
+  allowRemembered(db, pool)
+  return db
 }
 
 const TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P01'])
@@ -107,10 +116,11 @@ export async function openStore(url: string, options: { masterKey?: Buffer } = {
     throw error
   }
   const transaction: Store['transaction'] = dialect === 'sqlite' ? groupCommit(db) : (work) => retried(db, work)
-  const outboxListeners = new Set<() => void>()
-  outboxCommits.set(db, () => {
-    for (const listener of outboxListeners) listener()
-  })
+  const outboxListeners = new Set<(origin: 'here' | 'elsewhere') => void>()
+  const announce = (origin: 'here' | 'elsewhere') => {
+    for (const listener of outboxListeners) listener(origin)
+  }
+  outboxCommits.set(db, () => announce('here'))
   return {
     db,
     dialect,
@@ -119,6 +129,7 @@ export async function openStore(url: string, options: { masterKey?: Buffer } = {
       outboxListeners.add(listener)
       return () => outboxListeners.delete(listener)
     },
+    announceOutboxCommit: () => announce('elsewhere'),
     snapshot: (work) => runTransaction(db, work, { snapshot: true }),
     secrets,
     close: () => db.destroy(),

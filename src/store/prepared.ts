@@ -1,6 +1,7 @@
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely'
-import type { Executor } from './database.ts'
+import type { Db, Executor } from './database.ts'
 import { directSqliteOf } from './direct-sqlite.ts'
+import { rememberedPostgresOf } from './remembered-postgres.ts'
 
 /** Marks where an argument goes while a prepared query is compiled; never reaches the database. */
 const PLACEHOLDER = '\u0000vpcep-argument:'
@@ -13,8 +14,9 @@ interface Compiled {
 
 export interface PreparedOptions {
   /**
-   * A read whose result may be remembered until the database changes (SQLite, outside transactions; see
-   * direct-sqlite.ts). For hot reads that every request repeats; the rows come back frozen.
+   * A read whose result may be remembered until the database changes (outside transactions; SQLite: see
+   * direct-sqlite.ts, PostgreSQL: remembered-postgres.ts). For hot reads that every request repeats; the
+   * rows come back frozen.
    */
   cacheable?: boolean
 }
@@ -49,6 +51,8 @@ export function prepared<A extends unknown[], R>(
     const parameters = sources.map((source, i) => (source < 0 ? query.parameters[i] : args[source]))
     const direct = directSqliteOf(db)
     if (direct?.usable) return direct.execute<R>(query.sql, parameters, options)
+    const remembered = options.cacheable ? rememberedPostgresOf(db) : undefined
+    if (remembered !== undefined) return remembered.execute<R>(db as Db, query as CompiledQuery<R>, parameters)
     return db.executeQuery<R>({ ...(query as CompiledQuery<R>), parameters })
   }
 }

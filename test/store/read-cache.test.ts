@@ -12,7 +12,8 @@ import { findOwnService } from '../../src/store/repos/services.ts'
 // Hot reads (credentials, tokens, one service) may be answered from memory on SQLite until the database
 // changes. These tests change the database every way it can change and read right after: through the API,
 // through another connection (as the CLI does, from another process), and inside a transaction that
-// rolls back. On PostgreSQL nothing is remembered, and the same answers are expected.
+// rolls back. The same answers are expected on PostgreSQL, where remembered reads are checked against the
+// server's snapshot (remembered-postgres.ts).
 for (const dialect of dialects()) {
   describe(`hot reads see every committed change [${dialect}]`, () => {
     let server: TestServer
