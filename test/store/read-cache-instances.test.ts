@@ -103,13 +103,15 @@ for (const dialect of dialects()) {
 // instance's write is acknowledged. Its answer may predate the write, so a read that begins after the
 // acknowledgement must not be answered from it. The answer of the real check is held back here (a slow
 // network), which makes the order certain.
-if (dialects().includes('postgres')) {
-  describe('a snapshot check on the wire before a write does not answer a read that began after it [postgres]', () => {
+for (const dialect of dialects()) {
+  describe(`a snapshot check on the wire before a write does not answer a read that began after it [${dialect}]`, () => {
+    const onlyPostgres = dialect !== 'postgres' && 'only PostgreSQL stores are checked against a snapshot'
     let reader: Store
     let writer: Store
     let checks: pg.Pool
 
     before(async () => {
+      if (onlyPostgres) return
       const url = await freshDatabaseUrl('postgres')
       checks = new pg.Pool({ connectionString: url, max: 2 })
       reader = await openStore(url)
@@ -117,12 +119,13 @@ if (dialects().includes('postgres')) {
       await writer.db.insertInto('tags').values({ resourceType: 'probe', resourceId: 'r', projectId: 'p', key: 'k', value: 'before', position: 0 }).execute()
     })
     after(async () => {
+      if (onlyPostgres) return
       await writer.close()
       await reader.close()
       await checks.end()
     })
 
-    it('waits for a check sent after the read began', async () => {
+    it('waits for a check sent after the read began', { skip: onlyPostgres }, async () => {
       const held: Array<() => void> = []
       let holding = false
       const pool = {
