@@ -100,16 +100,15 @@ export async function checkWebhookUrl(raw: string, policy: AddressPolicy): Promi
  */
 export function guardedLookup(policy: AddressPolicy): net.LookupFunction {
   return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true, verbatim: true }, (error, addresses) => {
+    dns.lookup(hostname, { ...options, all: true as const, verbatim: true }, (error, list) => {
       if (error) return callback(error, '', 0)
-      const list = addresses as unknown as dns.LookupAddress[]
       try {
         if (list.length === 0) throw new UnsafeUrlError(`the host ${hostname} does not resolve.`)
         for (const address of list) assertAllowed(address.address, policy, hostname)
       } catch (refusal) {
         return callback(refusal as NodeJS.ErrnoException, '', 0)
       }
-      if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list)
+      if (options.all) return callback(null, list)
       callback(null, list[0]!.address, list[0]!.family)
     })
   }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { addressClass, parseAddressPolicy } from '../../src/events/url-safety.ts'
+import { addressClass, guardedLookup, parseAddressPolicy, UnsafeUrlError } from '../../src/events/url-safety.ts'
 import { signatureHeader, verifySignature } from '../../src/events/signing.ts'
 import { backoffMs } from '../../src/events/worker.ts'
 import { loadConfig, ConfigError } from '../../src/config.ts'
@@ -22,6 +22,21 @@ describe('webhook safety, signing and backoff', () => {
     assert.deepEqual([...loadConfig({ VPCEP_WEBHOOK_ADDRESSES: 'public, private' }).webhooks.addresses], ['public', 'private'])
     assert.throws(() => loadConfig({ VPCEP_WEBHOOK_ADDRESSES: 'link-local' }), ConfigError)
     assert.equal(typeof parseAddressPolicy(''), 'string')
+  })
+
+  it('connects to a name only through addresses the policy allows, in both lookup forms', async () => {
+    const lookup = (policy: Set<'loopback' | 'public'>, all: boolean) =>
+      new Promise<{ error: Error | null; address: unknown; family?: number }>((resolve) =>
+        guardedLookup(policy)('localhost', { all, family: 4 }, (error, address, family) => resolve({ error, address, family })),
+      )
+    const one = await lookup(new Set(['loopback']), false)
+    assert.deepEqual([one.error, one.address, one.family], [null, '127.0.0.1', 4])
+    const every = await lookup(new Set(['loopback']), true)
+    assert.equal(every.error, null)
+    assert.deepEqual(every.address, [{ address: '127.0.0.1', family: 4 }])
+    const refused = await lookup(new Set(['public']), false)
+    assert.ok(refused.error instanceof UnsafeUrlError, 'a loopback answer is refused under the public-only policy')
+    assert.deepEqual([refused.address, refused.family], ['', 0])
   })
 
   it('signs timestamp.body and refuses altered bodies, other secrets and stale timestamps', () => {
