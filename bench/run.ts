@@ -213,7 +213,12 @@ function cpuMs(pid: number): number {
   try {
     children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
   } catch {}
-  for (const child of children) ms += cpuMs(Number(child))
+  for (const child of children) {
+    // A child that ended between the listing and this read (a PostgreSQL backend closing) is counted in its parent once reaped.
+    try {
+      ms += cpuMs(Number(child))
+    } catch {}
+  }
   return ms
 }
 

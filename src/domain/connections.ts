@@ -1,5 +1,6 @@
 import { findOwnServiceRow } from '../store/repos/services.ts'
-import { changeConnectionStatus, completeEndpoints, findConnectionRow, findConnectionRows, listConnectionRows, setConnectionDescription, type ConnectionFilter } from '../store/repos/endpoints.ts'
+import { assembleEndpoint, completeEndpoints, findConnectionRows, listConnectionRows, setConnectionDescription, type ConnectionFilter } from '../store/repos/endpoints.ts'
+import { applyConnectionDecision } from '../store/repos/connection-decisions.ts'
 import { recordEvents } from '../store/repos/events.ts'
 import type { Executor } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
@@ -39,34 +40,32 @@ export class Connections {
     if (endpointIds.length !== 1) fail('onlyOneEndpoint', `Exactly one endpoint per request; got ${endpointIds.length}.`)
     const endpointId = endpointIds[0]!
     const decision = DECISIONS[action]
-    return this.ctx.store.transaction(async (tx) => {
-      const service = await this.requireOwnService(tx, scope, serviceId)
+    for (let attempt = 1; ; attempt++) {
+      const stamp = toStoredTime(this.ctx.clock.now())
+      // Reads, checks and (when the rules below allow) changes the connection and records its event, in one transaction.
+      const { service, row, tags, applied } = await applyConnectionDecision(this.ctx.store, {
+        scope, serviceId, endpointId, serviceStatus: 'available', from: decision.from, to: decision.to, stamp,
+      })
+      if (!service) fail('resourceNotFound', `Endpoint service ${serviceId} does not exist.`)
       if (service.status !== 'available') fail('serviceUnavailable', `Endpoint service ${serviceId} is ${service.status}.`)
-      for (let attempt = 1; ; attempt++) {
-        const row = await findConnectionRow(tx, serviceId, endpointId)
-        if (!row) fail('endpointNotOfService', `Endpoint ${endpointId} is not connected to endpoint service ${serviceId}.`)
-        if (row.status === 'creating') fail('endpointCreating', `Endpoint ${endpointId} is still being created.`)
-        if (row.status === 'deleting') fail('endpointDeleting', `Endpoint ${endpointId} is being deleted.`)
-        if (row.status === 'failed') fail('parameterError', `Endpoint ${endpointId} failed to provision; it can only be deleted.`)
-        if (row.status !== decision.to && !decision.from.includes(row.status as EndpointStatus)) {
-          fail('parameterError', `A ${row.status} connection cannot be changed by ${action}.`)
-        }
-        if (row.status !== decision.to) {
-          const stamp = toStoredTime(this.ctx.clock.now())
-          // Conditional on the status read above, so of two concurrent decisions exactly one applies per state.
-          if (!(await changeConnectionStatus(tx, endpointId, row.status, decision.to, stamp))) {
-            if (attempt >= DECISION_ATTEMPTS) fail('systemError', 'The connection kept changing; retry.')
-            continue
-          }
-          await recordEvents(tx, [
-            { type: `connection.${decision.to}`, resourceType: 'endpoint', resourceId: endpointId, projectId: row.projectId, occurredAt: stamp, payload: { serviceId, serviceProjectId: service.projectId, domainId: row.accountId, from: row.status, to: decision.to, markerId: row.markerId } },
-          ])
-          row.status = decision.to
-          row.updatedAt = stamp
-        }
-        return completeEndpoints(tx, [row], this.ctx.dnsZone)
+      if (!row) fail('endpointNotOfService', `Endpoint ${endpointId} is not connected to endpoint service ${serviceId}.`)
+      if (row.status === 'creating') fail('endpointCreating', `Endpoint ${endpointId} is still being created.`)
+      if (row.status === 'deleting') fail('endpointDeleting', `Endpoint ${endpointId} is being deleted.`)
+      if (row.status === 'failed') fail('parameterError', `Endpoint ${endpointId} failed to provision; it can only be deleted.`)
+      if (row.status !== decision.to && !decision.from.includes(row.status as EndpointStatus)) {
+        fail('parameterError', `A ${row.status} connection cannot be changed by ${action}.`)
       }
-    })
+      if (row.status !== decision.to) {
+        // Allowed, yet not applied: a concurrent writer changed the connection after it was read.
+        if (!applied) {
+          if (attempt >= DECISION_ATTEMPTS) fail('systemError', 'The connection kept changing; retry.')
+          continue
+        }
+        row.status = decision.to
+        row.updatedAt = stamp
+      }
+      return [assembleEndpoint({ row, service, tags }, this.ctx.dnsZone)]
+    }
   }
 
   /** Sets the provider's descriptions of connections, all or nothing. */

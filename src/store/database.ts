@@ -2,15 +2,16 @@ import fs from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
-import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely'
+import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type QueryResult, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { Database } from './schema.ts'
 import { migrateToLatest } from './migrations.ts'
 import { allowDirect } from './direct-sqlite.ts'
 import { allowRemembered } from './remembered-postgres.ts'
+import { isStalePlan, useNamedStatements } from './postgres-statements.ts'
 import { sqliteFile } from './sqlite-url.ts'
 import { SnakeCaseQueries, StatementCache } from './sqlite-statements.ts'
 import { isSealed, resolveMasterKey, secretBox, type SecretBox } from './secrets.ts'
-import { wroteOutbox } from './repos/events.ts'
+import { noteOutboxWrite, wroteOutbox } from './repos/events.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 export type Db = Kysely<Database>
@@ -30,6 +31,13 @@ export interface Store {
    * also keeps this process's writers from running between the reads).
    */
   snapshot<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Runs one statement as a transaction of its own and answers its result once it is committed (durably:
+   * synchronous_commit / synchronous=FULL). On PostgreSQL it goes to the server alone, without BEGIN and
+   * COMMIT round trips; on SQLite it joins the group commit. `wroteOutbox(result)` says whether the
+   * statement wrote outbox events, for the onOutboxCommit listeners. Retried like a transaction.
+   */
+  statement<R>(query: CompiledQuery<R>, wroteOutbox?: (result: QueryResult<R>) => boolean): Promise<QueryResult<R>>
   /** Encrypts and decrypts secrets stored at rest (AK/SK secret keys, webhook signing secrets). */
   readonly secrets: SecretBox
   /**
@@ -74,7 +82,10 @@ function openPostgres(url: string): Kysely<Database> {
   // A client losing its connection (idle in the pool, or checked out between queries) must not take the
   // process down: the error reaches the query that uses it, and the pool replaces the client.
   pool.on('error', () => {})
-  pool.on('connect', (client) => client.on('error', () => {}))
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+    useNamedStatements(client)
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
   allowRemembered(db, pool)
   return db
@@ -84,7 +95,7 @@ const TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P0
 
 function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && TRANSIENT.has(code)
+  return (typeof code === 'string' && TRANSIENT.has(code)) || isStalePlan(error)
 }
 
 /**
@@ -121,10 +132,25 @@ export async function openStore(url: string, options: { masterKey?: Buffer } = {
     for (const listener of outboxListeners) listener(origin)
   }
   outboxCommits.set(db, () => announce('here'))
+  const statement: Store['statement'] =
+    dialect === 'sqlite'
+      ? (query, wrote) =>
+          transaction(async (tx) => {
+            const result = await tx.executeQuery(query)
+            if (wrote?.(result)) noteOutboxWrite(tx)
+            return result
+          })
+      : (query, wrote) =>
+          withRetries(async () => {
+            const result = await db.executeQuery(query)
+            if (wrote?.(result)) announce('here')
+            return result
+          })
   return {
     db,
     dialect,
     transaction,
+    statement,
     onOutboxCommit(listener) {
       outboxListeners.add(listener)
       return () => outboxListeners.delete(listener)
@@ -165,13 +191,18 @@ async function runTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: 
 }
 
 /** Runs `work` in one transaction, again (up to five times) when the database reports a transient write conflict. */
-async function retried<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+function retried<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return withRetries(() => runTransaction(db, work))
+}
+
+/** Runs `attempt` (a whole transaction), again (up to five times) when the database reports a transient write conflict. */
+async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      return await runTransaction(db, work)
+      return await attempt()
     } catch (error) {
-      if (!isTransient(error) || attempt >= 5) throw error
-      await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20))
+      if (!isTransient(error) || n >= 5) throw error
+      await new Promise((resolve) => setTimeout(resolve, n * 10 + Math.random() * 20))
     }
   }
 }

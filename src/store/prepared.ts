@@ -1,7 +1,8 @@
-import type { Compilable, CompiledQuery, QueryResult } from 'kysely'
+import { PostgresAdapter, type Compilable, type CompiledQuery, type QueryResult } from 'kysely'
 import type { Db, Executor } from './database.ts'
 import { directSqliteOf } from './direct-sqlite.ts'
 import { rememberedPostgresOf } from './remembered-postgres.ts'
+import { isStalePlan, nameStatement } from './postgres-statements.ts'
 
 /** Marks where an argument goes while a prepared query is compiled; never reaches the database. */
 const PLACEHOLDER = '\u0000vpcep-argument:'
@@ -46,13 +47,19 @@ export function prepared<A extends unknown[], R>(
       })
       compiled = { query, sources }
       byAdapter.set(adapter, compiled)
+      if (adapter instanceof PostgresAdapter) nameStatement(query.sql)
     }
     const { query, sources } = compiled
     const parameters = sources.map((source, i) => (source < 0 ? query.parameters[i] : args[source]))
     const direct = directSqliteOf(db)
     if (direct?.usable) return direct.execute<R>(query.sql, parameters, options)
     const remembered = options.cacheable ? rememberedPostgresOf(db) : undefined
-    if (remembered !== undefined) return remembered.execute<R>(db as Db, query as CompiledQuery<R>, parameters)
-    return db.executeQuery<R>({ ...(query as CompiledQuery<R>), parameters })
+    const run = () => (remembered !== undefined ? remembered.execute<R>(db as Db, query as CompiledQuery<R>, parameters) : db.executeQuery<R>({ ...(query as CompiledQuery<R>), parameters }))
+    if (db.isTransaction) return run()
+    // Outside a transaction a read whose kept plan went stale (postgres-statements.ts) is simply asked again.
+    return run().catch((error: unknown) => {
+      if (!isStalePlan(error)) throw error
+      return run()
+    })
   }
 }

@@ -39,14 +39,14 @@ export async function completeEndpoints(db: Executor, rows: EndpointRow[], dnsZo
 }
 
 /** What an endpoint is built from, however it was read: its row, its service's name and type (absent once deleted), its tags in the order written. */
-interface EndpointParts {
+export interface EndpointParts {
   row: EndpointRow
   service: { serviceName: string; serviceType: string } | undefined
   tags: Tag[]
 }
 
 /** Builds an endpoint from its parts: the one assembly behind GET, create, decisions, settings and every list. */
-function assembleEndpoint({ row, service, tags }: EndpointParts, dnsZone: string): Endpoint {
+export function assembleEndpoint({ row, service, tags }: EndpointParts, dnsZone: string): Endpoint {
   return {
     id: row.id,
     projectId: row.projectId,

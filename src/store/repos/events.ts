@@ -23,6 +23,11 @@ export function wroteOutbox(tx: object): boolean {
   return outboxWriters.has(tx)
 }
 
+/** Marks `tx` as having written outbox events by other means than recordEvents. */
+export function noteOutboxWrite(tx: object): void {
+  outboxWriters.add(tx)
+}
+
 export async function recordEvents(db: Executor, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return
   outboxWriters.add(db)
