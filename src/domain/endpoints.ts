@@ -1,11 +1,11 @@
 import { isIPv6 } from 'node:net'
 import { isUniqueViolation, lockProject } from '../store/database.ts'
 import { findServiceRowForConsumer } from '../store/repos/services.ts'
-import { completeEndpoints, findOwnEndpoint, findOwnEndpointRow, insertEndpoint, listEndpointRows, markEndpointDeleting, type EndpointFilter } from '../store/repos/endpoints.ts'
+import { findOwnEndpoint, findOwnEndpointRow, insertEndpoint, markEndpointDeleting, type EndpointFilter } from '../store/repos/endpoints.ts'
+import { listOwnEndpoints, withForwarding } from '../store/repos/endpoint-pages.ts'
 import { hasAnyPermission } from '../store/repos/permissions.ts'
 import { insertTags } from '../store/repos/tags.ts'
 import { recordEvents } from '../store/repos/events.ts'
-import { forwardingOf } from '../store/repos/forwarding.ts'
 import type { Executor, Tx } from '../store/database.ts'
 import { toStoredTime } from './clock.ts'
 import { dueAt, type DomainContext } from './context.ts'
@@ -32,14 +32,6 @@ export interface CreateEndpointInput {
   policyDocument?: unknown
   ipVersion?: string
   ipv6Address?: string
-}
-
-/** Adds what the data plane reports to the accepted ones (only those forward; others cost no query). */
-async function withForwarding(db: Executor, endpoints: Endpoint[]): Promise<Endpoint[]> {
-  const accepted = endpoints.filter((e) => e.status === 'accepted').map((e) => e.id)
-  if (accepted.length === 0) return endpoints
-  const reports = await forwardingOf(db, accepted)
-  return endpoints.map((e) => (reports.has(e.id) ? { ...e, forwarding: reports.get(e.id)! } : e))
 }
 
 /** How often a create is retried when a concurrent writer took the same marker id or address. */
@@ -136,10 +128,7 @@ export class Endpoints {
   }
 
   async list(scope: Scope, filter: EndpointFilter, page: Page): Promise<Paged<Endpoint>> {
-    return this.ctx.store.snapshot(async (db) => {
-      const { items, totalCount } = await listEndpointRows(db, scope, filter, page)
-      return { items: await withForwarding(db, await completeEndpoints(db, items, this.ctx.dnsZone)), totalCount }
-    })
+    return listOwnEndpoints(this.ctx.store, scope, filter, page, this.ctx.dnsZone)
   }
 
   async get(scope: Scope, id: string): Promise<Endpoint> {

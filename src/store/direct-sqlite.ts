@@ -1,9 +1,16 @@
 import type SqliteDatabase from 'better-sqlite3'
 import type { QueryResult } from 'kysely'
+import type { BoundQuery } from './prepared.ts'
 import type { StatementCache } from './sqlite-statements.ts'
 
-/** Remembered results at most; past that the cache starts again empty (each entry is a few rows). */
-const RESULT_CAPACITY = 10_000
+/** Runs one bound query inside `readConsistently` and answers its rows. */
+export type ConsistentRead = <R>(query: BoundQuery) => R[]
+
+/**
+ * Rows remembered at most, all results together; past that the cache starts again empty. One-resource
+ * reads are a row or a few, a page up to 100: about 10 MB of rows in the worst case.
+ */
+const REMEMBERED_ROWS = 10_000
 
 /**
  * Runs prepared (hot, precompiled) queries straight on better-sqlite3. Kysely hands its one SQLite
@@ -24,6 +31,8 @@ export class DirectSqlite {
   private readonly dataVersion: SqliteDatabase.Statement
   private cachedTotalChanges = -1
   private cachedDataVersion = -1
+  private rememberedRows = 0
+  private readonly inReadTransaction: (work: (read: ConsistentRead) => unknown) => unknown
 
   constructor(
     private readonly database: SqliteDatabase.Database,
@@ -32,6 +41,8 @@ export class DirectSqlite {
     // Two statements: read through the pragma_data_version table function, the pragma is compiled anew every time.
     this.totalChanges = database.prepare('select total_changes()').pluck()
     this.dataVersion = database.prepare('pragma data_version').pluck()
+    const read: ConsistentRead = <R>(query: BoundQuery) => this.execute<R>(query.sql, query.parameters, { cacheable: true }).rows
+    this.inReadTransaction = database.transaction((work: (read: ConsistentRead) => unknown) => work(read)).deferred
   }
 
   /** False while a transaction is open on the connection: then a query must wait its turn in Kysely. */
@@ -43,8 +54,9 @@ export class DirectSqlite {
     if (!options.cacheable) return this.run<R>(sql, parameters)
     const totalChanges = this.totalChanges.get() as number
     const dataVersion = this.dataVersion.get() as number
-    if (totalChanges !== this.cachedTotalChanges || dataVersion !== this.cachedDataVersion || this.results.size >= RESULT_CAPACITY) {
+    if (totalChanges !== this.cachedTotalChanges || dataVersion !== this.cachedDataVersion || this.rememberedRows >= REMEMBERED_ROWS) {
       this.results.clear()
+      this.rememberedRows = 0
       this.cachedTotalChanges = totalChanges
       this.cachedDataVersion = dataVersion
     }
@@ -56,8 +68,18 @@ export class DirectSqlite {
       for (const row of result.rows) Object.freeze(row)
       Object.freeze(result.rows)
       this.results.set(key, result)
+      this.rememberedRows += Math.max(1, result.rows.length)
     }
     return result
+  }
+
+  /**
+   * Runs several remembered reads as one: inside one read transaction, synchronously, so they all see the
+   * same committed state (the first counter read, `pragma data_version`, opens the read and fixes the
+   * snapshot for the rest, so a commit in between cannot split them). Only while `usable`.
+   */
+  readConsistently<T>(work: (read: ConsistentRead) => T): T {
+    return this.inReadTransaction(work) as T
   }
 
   private run<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {

@@ -13,6 +13,18 @@ interface Compiled {
   sources: number[]
 }
 
+/** A prepared query's SQL for one database with the arguments in place of its placeholders. */
+export interface BoundQuery {
+  sql: string
+  parameters: unknown[]
+}
+
+/** A prepared query: run it, or bind it (for a caller that runs several statements on the driver itself). */
+export interface Prepared<A extends unknown[], R> {
+  (db: Executor, ...args: A): Promise<QueryResult<R>>
+  bind(db: Executor, ...args: A): BoundQuery
+}
+
 export interface PreparedOptions {
   /**
    * A read whose result may be remembered until the database changes (outside transactions; SQLite: see
@@ -33,9 +45,9 @@ export interface PreparedOptions {
 export function prepared<A extends unknown[], R>(
   build: (db: Executor, ...args: A) => Compilable<R>,
   options: PreparedOptions = {},
-): (db: Executor, ...args: A) => Promise<QueryResult<R>> {
+): Prepared<A, R> {
   const byAdapter = new WeakMap<object, Compiled>()
-  return async (db, ...args) => {
+  const bind = (db: Executor, args: A): BoundQuery & { query: CompiledQuery<unknown> } => {
     const adapter = db.getExecutor().adapter
     let compiled = byAdapter.get(adapter)
     if (compiled === undefined) {
@@ -51,15 +63,26 @@ export function prepared<A extends unknown[], R>(
     }
     const { query, sources } = compiled
     const parameters = sources.map((source, i) => (source < 0 ? query.parameters[i] : args[source]))
+    return { sql: query.sql, parameters, query }
+  }
+  const run = async (db: Executor, ...args: A): Promise<QueryResult<R>> => {
+    const { sql: text, parameters, query: compiled } = bind(db, args)
     const direct = directSqliteOf(db)
-    if (direct?.usable) return direct.execute<R>(query.sql, parameters, options)
+    if (direct?.usable) return direct.execute<R>(text, parameters, options)
+    const query = { ...(compiled as CompiledQuery<R>), parameters }
     const remembered = options.cacheable ? rememberedPostgresOf(db) : undefined
-    const run = () => (remembered !== undefined ? remembered.execute<R>(db as Db, query as CompiledQuery<R>, parameters) : db.executeQuery<R>({ ...(query as CompiledQuery<R>), parameters }))
-    if (db.isTransaction) return run()
+    const once = () => (remembered !== undefined ? remembered.execute<R>(db as Db, query, parameters) : db.executeQuery<R>(query))
+    if (db.isTransaction) return once()
     // Outside a transaction a read whose kept plan went stale (postgres-statements.ts) is simply asked again.
-    return run().catch((error: unknown) => {
+    return once().catch((error: unknown) => {
       if (!isStalePlan(error)) throw error
-      return run()
+      return once()
     })
   }
+  return Object.assign(run, {
+    bind: (db: Executor, ...args: A): BoundQuery => {
+      const { sql: text, parameters } = bind(db, args)
+      return { sql: text, parameters }
+    },
+  })
 }

@@ -10,6 +10,7 @@ import type { Database, EndpointServicesTable, EndpointsTable } from '../../src/
 import { findOwnService, listServices } from '../../src/store/repos/services.ts'
 import { findOwnEndpoint, listConnectionRows, listEndpointRows } from '../../src/store/repos/endpoints.ts'
 import { listPermissions } from '../../src/store/repos/permissions.ts'
+import { boundEndpointPage } from '../../src/store/repos/endpoint-pages.ts'
 import type { Page, Scope } from '../../src/model/resources.ts'
 
 /*
@@ -168,6 +169,23 @@ for (const dialect of dialects()) {
     it('lists endpoints by project on endpoints_project_created (and _updated)', async () => {
       await check((db) => listEndpointRows(db, scope(), {}, page('create_at')), 'endpoints', 'endpoints_project_created')
       await check((db) => listEndpointRows(db, scope(), {}, page('update_at')), 'endpoints', 'endpoints_project_updated')
+    })
+
+    it('pages endpoints on the driver path (SQLite\'s unfiltered list) by the same indexes', async () => {
+      for (const [sortKey, index] of [['create_at', 'endpoints_project_created'], ['update_at', 'endpoints_project_updated']] as const) {
+        const [count, rows, tags, forwarding] = boundEndpointPage(store.db, scope(), page(sortKey))
+        for (const query of [count, rows, tags, forwarding]) {
+          const lines = await plan(store, CompiledQuery.raw(query.sql, query.parameters))
+          assert.deepEqual(fullScans(dialect, lines), [], `${query.sql}\n${lines.join('\n')}`)
+          // The page's ids, selected for its rows, tags and reports alike, come from the index in order.
+          const text = lines.join('\n')
+          if (dialect === 'sqlite' && query !== count) {
+            assert.match(text, new RegExp(`SEARCH endpoints USING (COVERING )?INDEX ${index} \\(`), text)
+            assert.doesNotMatch(text, /TEMP B-TREE FOR ORDER BY/, text)
+          }
+          if (dialect === 'postgres' && query === rows) assert.match(text, new RegExp(`Index Scan( Backward)? using ${index} on endpoints`), text)
+        }
+      }
     })
 
     it('lists a service\'s connections on endpoints_service_created', async () => {
