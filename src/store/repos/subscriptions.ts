@@ -45,22 +45,42 @@ export interface AudienceKey {
   resourceId: string
 }
 
-/** Enabled subscriptions of the audience that existed when the event happened. */
+/** Audience groups per statement, and resource ids per group: keeps every statement's expression small. */
+const GROUPS_PER_QUERY = 50
+const IDS_PER_GROUP = 400
+
+/**
+ * Enabled subscriptions of the audience that existed when the event happened. The keys of a batch of
+ * events repeat (every decision on one service names it) and can be many, so they are grouped by project
+ * and resource type, each group one `resource_id in ('', …)` term, a bounded number per statement: one
+ * OR term per key put a busy batch past SQLite's expression depth limit (1,000), and the pass failed.
+ */
 export async function subscriptionsOf(db: Executor, keys: AudienceKey[], occurredAt: string): Promise<SubscriptionRow[]> {
-  if (keys.length === 0) return []
-  return db
-    .selectFrom('eventSubscriptions')
-    .selectAll()
-    .where('enabled', '=', 1)
-    .where('createdAt', '<=', occurredAt)
-    .where((eb) =>
-      eb.or(
-        keys.map((k) =>
-          eb.and([eb('projectId', '=', k.projectId), eb('resourceType', '=', k.resourceType), eb.or([eb('resourceId', '=', ''), eb('resourceId', '=', k.resourceId)])]),
-        ),
-      ),
-    )
-    .execute()
+  const groups = new Map<string, { projectId: string; resourceType: AudienceKey['resourceType']; ids: Set<string> }>()
+  for (const key of keys) {
+    const name = `${key.projectId}\u0000${key.resourceType}`
+    let group = groups.get(name)
+    if (group === undefined) groups.set(name, (group = { projectId: key.projectId, resourceType: key.resourceType, ids: new Set() }))
+    group.ids.add(key.resourceId)
+  }
+  const terms = [...groups.values()].flatMap(({ projectId, resourceType, ids }) => {
+    const all = [...ids]
+    return Array.from({ length: Math.ceil(all.length / IDS_PER_GROUP) }, (_, i) => ({ projectId, resourceType, ids: ['', ...all.slice(i * IDS_PER_GROUP, (i + 1) * IDS_PER_GROUP)] }))
+  })
+  const found = new Map<string, SubscriptionRow>()
+  for (let i = 0; i < terms.length; i += GROUPS_PER_QUERY) {
+    const rows = await db
+      .selectFrom('eventSubscriptions')
+      .selectAll()
+      .where('enabled', '=', 1)
+      .where('createdAt', '<=', occurredAt)
+      .where((eb) =>
+        eb.or(terms.slice(i, i + GROUPS_PER_QUERY).map((t) => eb.and([eb('projectId', '=', t.projectId), eb('resourceType', '=', t.resourceType), eb('resourceId', 'in', t.ids)]))),
+      )
+      .execute()
+    for (const row of rows) found.set(row.id, row)
+  }
+  return [...found.values()]
 }
 
 /** Queues deliveries; one already queued for the same subscription and event is left as it is. */
