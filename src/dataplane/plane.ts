@@ -3,6 +3,7 @@ import type { Store } from '../store/database.ts'
 import type { DataplaneConfig } from '../config.ts'
 import { toStoredTime, type Clock } from '../domain/clock.ts'
 import { allForwarding, removeForwarding, saveForwarding } from '../store/repos/forwarding.ts'
+import type { Forwarding } from '../model/resources.ts'
 import { readBackendsFile, resolveBackend } from './backends.ts'
 import { loadDesiredState } from './desired.ts'
 import { EndpointListeners } from './endpoint-listeners.ts'
@@ -171,22 +172,30 @@ export class DataPlane {
     await this.report()
   }
 
-  /** Writes the endpoints whose report changed since the last write. */
+  /**
+   * Writes the endpoints whose report changed since the last write, all in one transaction: one durable
+   * commit per pass, not one per endpoint (a burst of accepts changes many reports at once).
+   */
   private async report(): Promise<void> {
     this.lastReport = Date.now()
     const stamp = toStoredTime(this.deps.clock.now())
+    const changed: Array<{ id: string; report: Forwarding; fingerprint: string }> = []
     for (const listeners of this.endpoints.values()) {
       const report = listeners.report(stamp)
       const { updatedAt: _, ...comparable } = report
       const fingerprint = JSON.stringify(comparable)
-      if (this.reported.get(listeners.id) === fingerprint) continue
       const before = this.reported.get(listeners.id)
+      if (before === fingerprint) continue
       if (report.state === 'error' && (before === undefined || !before.includes(JSON.stringify(report.message)))) {
         this.deps.log.error({ endpointId: listeners.id, problem: report.message }, 'endpoint cannot forward')
       }
-      await saveForwarding(this.deps.store.db, listeners.id, report)
-      this.reported.set(listeners.id, fingerprint)
+      changed.push({ id: listeners.id, report, fingerprint })
     }
+    if (changed.length === 0) return
+    await this.deps.store.transaction(async (tx) => {
+      for (const { id, report } of changed) await saveForwarding(tx, id, report)
+    })
+    for (const { id, fingerprint } of changed) this.reported.set(id, fingerprint)
   }
 
   private readonly events: ForwarderEvents = {
