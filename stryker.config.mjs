@@ -8,6 +8,7 @@
 
 const IDENTITY_TESTS = [
   'test/unit/signature.test.ts',
+  'test/unit/signature-edges.test.ts',
   'test/unit/throttle.test.ts',
   'test/unit/secrets.test.ts',
   'test/api/authentication.test.ts',
