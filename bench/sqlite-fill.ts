@@ -50,3 +50,14 @@ export function bulkInsertSqlite(file: string, projectId: string, total: number)
     db.close()
   }
 }
+
+/**
+ * A commit on `db` that no list or GET answer shows: every service's description gains or loses a final
+ * `.`. It must really change a value: SQLite commits nothing for an update that leaves a row as it was.
+ */
+export function invisibleChange(db: SqliteDatabase.Database): () => void {
+  const toggle = db.prepare("update endpoint_services set description = iif(description like '%.', rtrim(description, '.'), description || '.')")
+  return () => {
+    toggle.run()
+  }
+}

@@ -41,8 +41,11 @@ export class DirectSqlite {
     // Two statements: read through the pragma_data_version table function, the pragma is compiled anew every time.
     this.totalChanges = database.prepare('select total_changes()').pluck()
     this.dataVersion = database.prepare('pragma data_version').pluck()
-    const read: ConsistentRead = <R>(query: BoundQuery) => this.execute<R>(query.sql, query.parameters, { cacheable: true }).rows
-    this.inReadTransaction = database.transaction((work: (read: ConsistentRead) => unknown) => work(read)).deferred
+    const read: ConsistentRead = <R>(query: BoundQuery) => this.remembered<R>(query.sql, query.parameters).rows
+    this.inReadTransaction = database.transaction((work: (read: ConsistentRead) => unknown) => {
+      this.forgetIfChanged()
+      return work(read)
+    }).deferred
   }
 
   /** False while a transaction is open on the connection: then a query must wait its turn in Kysely. */
@@ -52,14 +55,39 @@ export class DirectSqlite {
 
   execute<R>(sql: string, parameters: readonly unknown[], options: { cacheable?: boolean } = {}): QueryResult<R> {
     if (!options.cacheable) return this.run<R>(sql, parameters)
+    this.forgetIfChanged()
+    return this.remembered<R>(sql, parameters)
+  }
+
+  /**
+   * Runs several remembered reads as one: inside one read transaction, synchronously, so they all see the
+   * same committed state (the counter reads, `pragma data_version` first among them, open the read and fix
+   * the snapshot for the rest, so a commit in between cannot split them, and the counters need reading only
+   * once). Only while `usable`.
+   */
+  readConsistently<T>(work: (read: ConsistentRead) => T): T {
+    return this.inReadTransaction(work) as T
+  }
+
+  /** Drops everything remembered when the database may have changed since it was read. */
+  private forgetIfChanged(): void {
     const totalChanges = this.totalChanges.get() as number
     const dataVersion = this.dataVersion.get() as number
-    if (totalChanges !== this.cachedTotalChanges || dataVersion !== this.cachedDataVersion || this.rememberedRows >= REMEMBERED_ROWS) {
-      this.results.clear()
-      this.rememberedRows = 0
+    if (totalChanges !== this.cachedTotalChanges || dataVersion !== this.cachedDataVersion) {
+      this.forget()
       this.cachedTotalChanges = totalChanges
       this.cachedDataVersion = dataVersion
     }
+  }
+
+  private forget(): void {
+    this.results.clear()
+    this.rememberedRows = 0
+  }
+
+  /** The remembered result of a read, or the read run now and remembered; callers checked freshness. */
+  private remembered<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
+    if (this.rememberedRows >= REMEMBERED_ROWS) this.forget()
     const key = `${sql}\u0000${JSON.stringify(parameters)}`
     let result = this.results.get(key) as QueryResult<R> | undefined
     if (result === undefined) {
@@ -71,15 +99,6 @@ export class DirectSqlite {
       this.rememberedRows += Math.max(1, result.rows.length)
     }
     return result
-  }
-
-  /**
-   * Runs several remembered reads as one: inside one read transaction, synchronously, so they all see the
-   * same committed state (the first counter read, `pragma data_version`, opens the read and fixes the
-   * snapshot for the rest, so a commit in between cannot split them). Only while `usable`.
-   */
-  readConsistently<T>(work: (read: ConsistentRead) => T): T {
-    return this.inReadTransaction(work) as T
   }
 
   private run<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {

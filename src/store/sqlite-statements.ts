@@ -56,10 +56,9 @@ export class CamelCaseStatement {
   run(parameters: readonly unknown[]): SqliteDatabase.RunResult {
     return this.statement.run(parameters)
   }
-
 }
 
-/** `(values) => ({ key0: values[0], key1: values[1], … })`; keys are quoted, so any column name is safe. */
+/** `(values) => ({ key0: values[0], key1: values[1], … })`; keys are quoted, so quotes, spaces or backslashes in a name are safe. */
 function rowBuilder(keys: string[]): (values: unknown[]) => UnknownRow {
   const fields = keys.map((key, i) => `${JSON.stringify(key)}: values[${i}]`).join(', ')
   return new Function('values', `return { ${fields} }`) as (values: unknown[]) => UnknownRow

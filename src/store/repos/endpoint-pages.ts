@@ -4,7 +4,8 @@ import type { Database } from '../schema.ts'
 import type { Endpoint, Forwarding, Page, Paged, Scope, SortDir, SortKey, Tag } from '../../model/resources.ts'
 import { directSqliteOf, type DirectSqlite } from '../direct-sqlite.ts'
 import { prepared, type BoundQuery, type Prepared } from '../prepared.ts'
-import { assembleEndpoint, completeEndpoints, listEndpointRows, type EndpointFilter, type EndpointRow } from './endpoints.ts'
+import { assembleEndpoint, completeEndpoints, endpointCountOf, listEndpointRows, type EndpointFilter, type EndpointRow } from './endpoints.ts'
+import { applyPage } from './paging.ts'
 import { forwardingOf, toForwarding, type ForwardingRow } from './forwarding.ts'
 
 /**
@@ -55,7 +56,7 @@ export function endpointPageDirect(direct: DirectSqlite, db: Executor, scope: Sc
 export function boundEndpointPage(db: Executor, scope: Scope, page: Page): [count: BoundQuery, rows: BoundQuery, tags: BoundQuery, forwarding: BoundQuery] {
   const statements = pageStatements(page.sortKey, page.sortDir)
   const args: PageArgs = [scope.projectId, page.limit, page.offset]
-  return [statements.count.bind(db, scope.projectId), statements.rows.bind(db, ...args), statements.tags.bind(db, ...args), statements.forwarding.bind(db, ...args)]
+  return [endpointCountOf.bind(db, scope.projectId), statements.rows.bind(db, ...args), statements.tags.bind(db, ...args), statements.forwarding.bind(db, ...args)]
 }
 
 /** Endpoints with the data plane's report on each accepted one that has one. */
@@ -95,7 +96,6 @@ function tagsByEndpoint(rows: TagRow[]): Map<string, Tag[]> {
 type PageArgs = [projectId: string, limit: number, offset: number]
 
 interface PageStatements {
-  count: Prepared<[projectId: string], { n: number }>
   rows: Prepared<PageArgs, PageRow>
   tags: Prepared<PageArgs, TagRow>
   forwarding: Prepared<PageArgs, ForwardingRow>
@@ -103,15 +103,7 @@ interface PageStatements {
 
 /** The ids of one page, in the page's order: what the tags and forwarding statements select by. */
 function pageIds(eb: ExpressionBuilder<Database, keyof Database>, sortKey: SortKey, sortDir: SortDir, [projectId, limit, offset]: PageArgs) {
-  const column = sortKey === 'update_at' ? 'updatedAt' : 'createdAt'
-  return eb
-    .selectFrom('endpoints')
-    .select('endpoints.id')
-    .where('endpoints.projectId', '=', projectId)
-    .orderBy(sql.ref(`endpoints.${column}`), sortDir)
-    .orderBy('endpoints.id', sortDir)
-    .limit(limit)
-    .offset(offset)
+  return applyPage(eb.selectFrom('endpoints').select('endpoints.id').where('endpoints.projectId', '=', projectId), { sortKey, sortDir, limit, offset })
 }
 
 /** One set of statements per sort order: the order is part of the SQL, the rest are parameters. */
@@ -121,9 +113,9 @@ function pageStatements(sortKey: SortKey, sortDir: SortDir): PageStatements {
   const key = `${sortKey} ${sortDir}`
   let statements = statementsByOrder.get(key)
   if (statements !== undefined) return statements
+  // Qualified columns here: the joined service has created_at and updated_at of its own.
   const column = sortKey === 'update_at' ? 'updatedAt' : 'createdAt'
   statements = {
-    count: prepared((db, projectId: string) => db.selectFrom('endpointCounts').select('n').where('projectId', '=', projectId)),
     rows: prepared(
       (db, projectId: string, limit: number, offset: number) =>
         db

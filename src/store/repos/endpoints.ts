@@ -143,7 +143,8 @@ export async function listEndpointRows(db: Executor, scope: Scope, filter: Endpo
   return { items, totalCount: Number(total.n) }
 }
 
-const endpointCountOf = prepared((db, projectId: string) => db.selectFrom('endpointCounts').select('n').where('projectId', '=', projectId))
+/** The project's endpoint count, kept by triggers in the same transaction as every insert and delete. */
+export const endpointCountOf = prepared((db, projectId: string) => db.selectFrom('endpointCounts').select('n').where('projectId', '=', projectId))
 
 /** Connections are the endpoints of one service, seen by its owner; the caller checked ownership. */
 export async function listConnectionRows(db: Executor, serviceId: string, filter: ConnectionFilter, page: Page): Promise<Paged<EndpointRow>> {
